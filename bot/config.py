@@ -1,0 +1,74 @@
+"""Settings read from environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/xingzhan.db"
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be configured with; see the README for the table."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = Field(default=None, description="Token from @BotFather")
+    database_url: str = Field(default=DEFAULT_DATABASE_URL)
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(default=frozenset())
+    timezone: str = Field(default="Asia/Shanghai")
+    knowledge_dir: Path = Field(default=Path("./knowledge"))
+    telegram_api_url: str = Field(default="https://api.telegram.org")
+    default_language: str = Field(default="zh_CN")
+    invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)
+    error_report_interval_seconds: int = Field(default=300, ge=0)
+    webhook_url: str | None = Field(default=None, description="Public HTTPS URL; unset means long polling")
+    webhook_listen: str = Field(default="0.0.0.0")
+    webhook_port: int = Field(default=8443)
+    webhook_secret: SecretStr | None = Field(default=None)
+    kb_answer_threshold: float = Field(default=70.0, ge=0, le=100)
+    kb_suggest_threshold: float = Field(default=45.0, ge=0, le=100)
+    log_level: str = Field(default="INFO")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def api_base_url(self) -> str:
+        """Bot API method root as PTB wants it (the token is appended)."""
+        return f"{self.telegram_api_url}/bot"
+
+    @property
+    def api_file_url(self) -> str:
+        """Bot API file root as PTB wants it (the token is appended)."""
+        return f"{self.telegram_api_url}/file/bot"

@@ -1,0 +1,106 @@
+"""Command menus per role and chat type, published with ``setMyCommands`` scopes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+)
+from telegram.error import TelegramError
+
+from bot.i18n import SUPPORTED_LANGUAGES, gettext_for
+from bot.people.models import Role
+
+log = logging.getLogger(__name__)
+
+ROLE_ORDER = (Role.SEEKER, Role.STAFF, Role.ADMIN)
+
+
+@dataclass(frozen=True, slots=True)
+class MenuCommand:
+    """One entry of a command menu; ``description`` is an untranslated message id."""
+
+    name: str
+    description: str
+    roles: frozenset[Role]
+    private: bool = True
+    group: bool = False
+    order: int = 50
+
+
+@dataclass
+class MenuRegistry:
+    """Commands each capability adds, published per role and chat type."""
+
+    commands: list[MenuCommand] = field(default_factory=list)
+
+    def add(
+        self,
+        name: str,
+        description: str,
+        *,
+        roles: Iterable[Role] = ROLE_ORDER,
+        private: bool = True,
+        group: bool = False,
+        order: int = 50,
+    ) -> None:
+        """Add a command to the menus of ``roles`` (admins see everything staff see)."""
+        self.commands.append(MenuCommand(name, description, frozenset(roles), private, group, order))
+
+    def for_private(self, role: Role) -> list[MenuCommand]:
+        """The private-chat menu of a role."""
+        wanted = set(ROLE_ORDER[: ROLE_ORDER.index(role) + 1])
+        return self._sorted(c for c in self.commands if c.private and c.roles & wanted)
+
+    def for_groups(self) -> list[MenuCommand]:
+        """The menu shown in group chats."""
+        return self._sorted(c for c in self.commands if c.group)
+
+    @staticmethod
+    def _sorted(commands: Iterable[MenuCommand]) -> list[MenuCommand]:
+        unique: dict[str, MenuCommand] = {}
+        for command in sorted(commands, key=lambda c: (c.order, c.name)):
+            unique.setdefault(command.name, command)
+        return list(unique.values())
+
+
+def _bot_commands(commands: list[MenuCommand], language: str) -> list[BotCommand]:
+    _ = gettext_for(language)
+    return [BotCommand(c.name, _(c.description)[:256]) for c in commands]
+
+
+async def _set(bot: Bot, commands: list[MenuCommand], scope: BotCommandScope) -> None:
+    for language in SUPPORTED_LANGUAGES:
+        code = None if language == "zh_CN" else language
+        await bot.set_my_commands(_bot_commands(commands, language), scope=scope, language_code=code)
+
+
+async def publish_default_menus(bot: Bot, registry: MenuRegistry) -> None:
+    """Menus for everyone: job seekers in private chats, and the group menu."""
+    seeker = registry.for_private(Role.SEEKER)
+    await _set(bot, seeker, BotCommandScopeDefault())
+    await _set(bot, seeker, BotCommandScopeAllPrivateChats())
+    await _set(bot, registry.for_groups(), BotCommandScopeAllGroupChats())
+
+
+async def publish_person_menu(bot: Bot, registry: MenuRegistry, telegram_id: int, role: str) -> None:
+    """The private-chat menu of one person, matching their role; failures are only logged."""
+    scope = BotCommandScopeChat(telegram_id)
+    try:
+        if role == Role.SEEKER:
+            for language in SUPPORTED_LANGUAGES:
+                code = None if language == "zh_CN" else language
+                await bot.delete_my_commands(scope=scope, language_code=code)
+        else:
+            await _set(bot, registry.for_private(Role(role)), scope)
+    except TelegramError as exc:
+        log.warning("could not set the menu of %s: %s", telegram_id, exc)

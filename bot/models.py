@@ -1,0 +1,5 @@
+"""Imports every capability's tables so that ``SQLModel.metadata`` is complete (Alembic, tests)."""
+
+from bot.people.models import GroupChat, Invite, Person, Role
+
+__all__ = ["GroupChat", "Invite", "Person", "Role"]
