@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_parser = commands.add_parser("db", help="database schema")
     db_commands = db_parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade_parser = db_commands.add_parser("upgrade", help="apply migrations")
-    upgrade_parser.add_argument("revision", nargs="?", default="head")
+    upgrade_parser.add_argument("revision", nargs="?", default="heads")
     upgrade_parser.set_defaults(func=db_upgrade)
 
     try:

@@ -93,7 +93,7 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
-async def upgrade_database(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade_database(engine: AsyncEngine, revision: str = "heads") -> None:
     """Apply migrations up to ``revision`` over the given engine."""
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade, revision)
