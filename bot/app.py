@@ -12,6 +12,7 @@ from bot import errors
 from bot.config import Settings
 from bot.context import BotContext, BotData
 from bot.db import create_engine, create_session_factory, upgrade_database
+from bot.knowledge import handlers as knowledge_handlers
 from bot.menus import MenuRegistry, publish_default_menus, publish_person_menu
 from bot.people import handlers as people_handlers
 from bot.people.models import Role
@@ -48,7 +49,13 @@ def build_application(settings: Settings | None = None) -> BotApplication:
     data.db = create_session_factory(engine)
     data.menus = MenuRegistry()
 
+    # Handler order matters within a group: the first matching handler wins. Capabilities register
+    # their commands, buttons and conversations here, in this order ...
     people_handlers.register(application)
+    knowledge_handlers.register(application)
+    # ... and the catch-all "plain private text is a question" handler comes after all of them, so that a
+    # conversation waiting for input (an application form, a notice draft) gets it first. Keep it last.
+    knowledge_handlers.register_fallback(application)
     application.add_error_handler(errors.handle_error)
     return application
 
@@ -58,6 +65,7 @@ async def on_startup(application: BotApplication) -> None:
     data = application.bot_data
     assert data.engine is not None and data.settings is not None and data.menus is not None
     await upgrade_database(data.engine)
+    await knowledge_handlers.load_at_startup(application)
     try:
         await publish_default_menus(application.bot, data.menus)
         for admin_id in data.settings.admin_ids:

@@ -26,6 +26,7 @@ from bot.i18n import LANGUAGE_NAMES, N_, SUPPORTED_LANGUAGES, Translate
 from bot.menus import publish_person_menu
 from bot.people import service
 from bot.people.models import Person, Role
+from bot.replies import edit_query_message
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,17 @@ async def identify(update: Update, context: BotContext) -> None:
         return
     profile = service.Profile(user.id, user.first_name, user.last_name, user.username, user.language_code)
     async with context.session() as session:
-        context.person = await service.record_person(session, profile, admin_ids=context.settings.admin_ids)
+        person = await service.record_person(session, profile, admin_ids=context.settings.admin_ids)
+    context.person = person
+    # Staff and admins get their role's menu the first time this process sees them, so that menus follow
+    # new releases; role changes publish it again right away.
+    published: set[int] = context.bot_data.services.setdefault("menus_published", set())
+    menus = context.bot_data.menus
+    if person.role != Role.SEEKER and person.telegram_id not in published and menus is not None:
+        published.add(person.telegram_id)
+        context.application.create_task(
+            publish_person_menu(context.bot, menus, person.telegram_id, person.role), update=update
+        )
 
 
 def _local(context: BotContext, moment: Any) -> str:
@@ -278,7 +289,8 @@ _ROLE_CHANGE_ANSWERS = {
 }
 
 
-async def _change_role(context: BotContext, target: Person, role: Role) -> str:
+async def _change_role(context: BotContext, target: Person, role: Role) -> tuple[str, Person]:
+    """Change a role on behalf of the current admin; returns the answer to show and the updated person."""
     _ = context.gettext
     assert context.person
     async with context.session() as session:
@@ -289,7 +301,7 @@ async def _change_role(context: BotContext, target: Person, role: Role) -> str:
         )
     if outcome == service.RoleChange.DONE and context.bot_data.menus:
         await publish_person_menu(context.bot, context.bot_data.menus, target.telegram_id, target.role)
-    return _(_ROLE_CHANGE_ANSWERS[outcome], name=target.display_name, role=_role_name(_, role))
+    return _(_ROLE_CHANGE_ANSWERS[outcome], name=target.display_name, role=_role_name(_, role)), target
 
 
 @admin_only
@@ -304,7 +316,7 @@ async def people_button(update: Update, context: BotContext) -> None:
             people = await service.list_people(session, [Role.ADMIN, Role.STAFF])
         text, markup = _staff_page(_, people, int(parts[2]))
         await query.answer()
-        await query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+        await edit_query_message(query, text, reply_markup=markup, parse_mode=ParseMode.HTML)
         return
     async with context.session() as session:
         target = await service.get_person(session, int(parts[2]))
@@ -312,11 +324,12 @@ async def people_button(update: Update, context: BotContext) -> None:
         await query.answer(_("That person is not known."), show_alert=True)
         return
     if parts[1] == "role":
-        await query.answer(await _change_role(context, target, Role(parts[3])), show_alert=True)
+        answer, target = await _change_role(context, target, Role(parts[3]))
+        await query.answer(answer, show_alert=True)
     else:
         await query.answer()
     text, markup = _person_card(_, target)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_query_message(query, text, reply_markup=markup)
 
 
 def _role_command(role: Role) -> Callable[[Update, BotContext], Awaitable[None]]:
@@ -336,7 +349,8 @@ def _role_command(role: Role) -> Callable[[Update, BotContext], Awaitable[None]]
                 _("I don't know {who}. They must write to me first.", who=context.args[0])
             )
             return
-        await update.effective_message.reply_text(await _change_role(context, target, role))
+        answer, _target = await _change_role(context, target, role)
+        await update.effective_message.reply_text(answer)
 
     return command
 

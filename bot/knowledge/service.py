@@ -1,0 +1,297 @@
+"""The knowledge base at run time: the current index, the question log, the admins' queue, statistics.
+
+No Telegram here: handlers pass plain values in and render what comes back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+from sqlalchemy import case, func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import utcnow
+from bot.knowledge.matcher import KnowledgeIndex, SearchResult
+from bot.knowledge.models import Feedback, Outcome, Question, QueueState
+from bot.knowledge.notes import Note, Problem, load_notes
+
+ANSWERS_FOLDER = "answers"
+QUESTION_MAX_LENGTH = 1000
+
+
+@dataclass
+class KnowledgeBase:
+    """The notes folder and the index built from it; a reload with errors keeps the last good index."""
+
+    folder: Path
+    answer_threshold: float
+    suggest_threshold: float
+    index: KnowledgeIndex | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def reload(self) -> list[Problem]:
+        """Load the folder again; swap the index in only if every note is valid. Returns the problems."""
+        loaded = load_notes(self.folder)
+        self.problems = loaded.problems
+        if loaded.problems and self.index is not None:
+            return loaded.problems
+        self.index = KnowledgeIndex.build(
+            loaded.notes,
+            loaded.synonyms,
+            answer_threshold=self.answer_threshold,
+            suggest_threshold=self.suggest_threshold,
+        )
+        return loaded.problems
+
+    def current(self) -> KnowledgeIndex:
+        """The index in use, loaded on first use."""
+        if self.index is None:
+            self.reload()
+        assert self.index is not None
+        return self.index
+
+    def search(self, text: str, *, audience: str, limit: int = 5) -> SearchResult:
+        """Search the current index."""
+        return self.current().search(
+            text, audience="public" if audience == "public" else "staff", limit=limit
+        )
+
+    def note(self, note_id: str, *, audience: str) -> Note | None:
+        """A note by id, if this audience may see it."""
+        note = self.current().get(note_id)
+        if note is None or (audience == "public" and note.audience != "public"):
+            return None
+        return note
+
+    @property
+    def size(self) -> int:
+        """How many notes the index holds."""
+        return len(self.current().notes)
+
+    def by_key(self, key: str, *, audience: str) -> Note | None:
+        """The note whose :func:`note_key` is ``key``, if this audience may see it."""
+        for note in self.current().notes:
+            if note_key(note.id) == key:
+                return self.note(note.id, audience=audience)
+        return None
+
+
+def note_key(note_id: str) -> str:
+    """A short, stable key for a note id that fits in button data."""
+    return hashlib.blake2s(note_id.encode(), digest_size=5).hexdigest()
+
+
+# --- the question log ----------------------------------------------------------------------------
+
+
+async def log_question(
+    session: AsyncSession,
+    *,
+    person_id: int | None,
+    chat_id: int,
+    text: str,
+    audience: str,
+    result: SearchResult,
+    now: datetime | None = None,
+) -> Question:
+    """Record a question and what the bot did; unknown questions join the admins' queue."""
+    best = result.answer or (result.matches[0].note if result.matches else None)
+    question = Question(
+        asked_at=now or utcnow(),
+        person_id=person_id,
+        chat_id=chat_id,
+        text=text[:QUESTION_MAX_LENGTH],
+        audience=audience,
+        note_id=best.id if best else None,
+        score=result.matches[0].score if result.matches else 0.0,
+        outcome=result.outcome,
+        queue_state=QueueState.OPEN if result.outcome == Outcome.UNKNOWN else None,
+    )
+    session.add(question)
+    await session.commit()
+    return question
+
+
+async def get_question(session: AsyncSession, question_id: int) -> Question | None:
+    """One logged question."""
+    return await session.get(Question, question_id)
+
+
+async def settle_suggestion(session: AsyncSession, question: Question, note_id: str | None) -> Question:
+    """The asker picked a suggested note (or none of them, which queues the question for admins)."""
+    if note_id is None:
+        question.queue_state = QueueState.OPEN
+    else:
+        question.note_id = note_id
+        question.outcome = Outcome.ANSWER
+    session.add(question)
+    await session.commit()
+    return question
+
+
+async def record_feedback(
+    session: AsyncSession, question: Question, feedback: Feedback, *, now: datetime | None = None
+) -> Question:
+    """👍 or 👎 on an answer; a 👎 puts the question in the admins' queue."""
+    question.feedback = feedback
+    question.feedback_at = now or utcnow()
+    if feedback == Feedback.DOWN and question.queue_state is None:
+        question.queue_state = QueueState.OPEN
+    if (
+        feedback == Feedback.UP
+        and question.queue_state == QueueState.OPEN
+        and question.outcome == Outcome.ANSWER
+    ):
+        question.queue_state = None
+    session.add(question)
+    await session.commit()
+    return question
+
+
+async def open_queue(session: AsyncSession, *, limit: int = 10) -> tuple[list[Question], int]:
+    """The oldest open questions in the admins' queue, and how many are open in all."""
+    where = Question.queue_state == QueueState.OPEN
+    total = (await session.exec(select(func.count()).select_from(Question).where(where))).one()
+    rows = await session.exec(select(Question).where(where).order_by(Question.asked_at).limit(limit))
+    return list(rows.all()), int(total)
+
+
+async def answer_question(
+    session: AsyncSession, question: Question, *, admin_id: int | None, text: str, now: datetime | None = None
+) -> Question:
+    """An admin's answer to a queued question."""
+    question.answer_text = text
+    question.answered_by_id = admin_id
+    question.answered_at = now or utcnow()
+    question.queue_state = QueueState.ANSWERED
+    session.add(question)
+    await session.commit()
+    return question
+
+
+async def dismiss_question(session: AsyncSession, question: Question) -> Question:
+    """Take a question out of the queue without answering it (spam, duplicate)."""
+    question.queue_state = QueueState.DISMISSED
+    session.add(question)
+    await session.commit()
+    return question
+
+
+# --- saving an answer as a note ------------------------------------------------------------------
+
+_TITLE_TRIM = re.compile(r"[\s?？!！。.,，~～]+$")
+
+
+def note_text(
+    title: str, questions: Sequence[str], body: str, *, tags: Sequence[str] = (), audience: str = "staff"
+) -> str:
+    """A note in the knowledge folder's format (YAML front matter, then the Markdown body)."""
+    meta: dict[str, object] = {"title": title, "questions": list(questions)}
+    if tags:
+        meta["tags"] = list(tags)
+    meta["audience"] = audience
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000).strip()
+    return f"---\n{front}\n---\n{body.strip()}\n"
+
+
+def save_answer_as_note(folder: Path, question: Question, *, title: str | None = None) -> str:
+    """Write an answered question into ``<folder>/answers/q<id>.md``; returns the new note's id."""
+    assert question.id is not None and question.answer_text
+    heading = title or _TITLE_TRIM.sub("", question.text.strip())[:60] or question.text[:60]
+    note_id = f"{ANSWERS_FOLDER}/q{question.id}"
+    path = folder / f"{note_id}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        note_text(heading, [question.text], question.answer_text, audience=question.audience), "utf-8"
+    )
+    return note_id
+
+
+async def mark_saved(session: AsyncSession, question: Question, note_id: str) -> Question:
+    """Remember which note an answered question became."""
+    question.saved_note_id = note_id
+    session.add(question)
+    await session.commit()
+    return question
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteStat:
+    """How one note fared over a period."""
+
+    note_id: str
+    asked: int
+    helpful: int
+    unhelpful: int
+
+
+@dataclass(frozen=True)
+class KnowledgeStats:
+    """The knowledge base's record over a period."""
+
+    total: int
+    answered: int
+    suggested: int
+    unknown: int
+    open_in_queue: int
+    most_asked: list[NoteStat]
+    least_helpful: list[NoteStat]
+
+    @property
+    def unanswered_rate(self) -> float:
+        return self.unknown / self.total if self.total else 0.0
+
+
+async def knowledge_stats(
+    session: AsyncSession, *, since: datetime, until: datetime, top: int = 5
+) -> KnowledgeStats:
+    """Counts by outcome, the most asked notes and the notes with the most 👎 between two moments."""
+    in_period = (col(Question.asked_at) >= since) & (col(Question.asked_at) < until)
+    counts = dict(
+        (
+            await session.exec(
+                select(Question.outcome, func.count()).where(in_period).group_by(Question.outcome)
+            )
+        ).all()
+    )
+    queued = (
+        await session.exec(
+            select(func.count()).select_from(Question).where(Question.queue_state == QueueState.OPEN)
+        )
+    ).one()
+    up = func.sum(case((Question.feedback == Feedback.UP, 1), else_=0))
+    down = func.sum(case((Question.feedback == Feedback.DOWN, 1), else_=0))
+    per_note = (
+        await session.exec(
+            select(Question.note_id, func.count(), up, down)
+            .where(in_period, col(Question.note_id).is_not(None), Question.outcome == Outcome.ANSWER)
+            .group_by(Question.note_id)
+        )
+    ).all()
+    stats = [
+        NoteStat(str(note_id), int(asked), int(ups or 0), int(downs or 0))
+        for note_id, asked, ups, downs in per_note
+    ]
+    most_asked = sorted(stats, key=lambda s: (-s.asked, s.note_id))[:top]
+    least_helpful = sorted(
+        (s for s in stats if s.unhelpful), key=lambda s: (-(s.unhelpful / s.asked), -s.unhelpful, s.note_id)
+    )[:top]
+    return KnowledgeStats(
+        total=sum(counts.values()),
+        answered=counts.get(Outcome.ANSWER, 0),
+        suggested=counts.get(Outcome.SUGGEST, 0),
+        unknown=counts.get(Outcome.UNKNOWN, 0),
+        open_in_queue=int(queued),
+        most_asked=most_asked,
+        least_helpful=least_helpful,
+    )

@@ -1,0 +1,149 @@
+"""The knowledge base at run time: reloads, the question log, the admins' queue and statistics."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import utcnow
+from bot.knowledge import service
+from bot.knowledge.matcher import SearchResult
+from bot.knowledge.models import Feedback, Outcome, Question, QueueState
+from bot.knowledge.notes import load_notes
+
+REFUND = """---
+title: 顾客要求退货退款
+questions: [客户要退货怎么办]
+tags: [售后, 退款]
+---
+1. 核对订单
+2. 发退货地址
+
+## 话术
+> 亲，您可以申请退货退款。
+"""
+
+PAYDAY = """---
+title: 每月发工资时间
+tags: [工资]
+audience: public
+---
+每月 15 日发上月工资。
+"""
+
+
+def write_notes(folder: Path) -> None:
+    (folder / "aftersales").mkdir(parents=True, exist_ok=True)
+    (folder / "aftersales" / "refund.md").write_text(REFUND, "utf-8")
+    (folder / "payday.md").write_text(PAYDAY, "utf-8")
+
+
+def make_kb(folder: Path) -> service.KnowledgeBase:
+    return service.KnowledgeBase(folder, answer_threshold=70, suggest_threshold=45)
+
+
+def test_reload_keeps_the_last_good_index(tmp_path: Path) -> None:
+    write_notes(tmp_path)
+    kb = make_kb(tmp_path)
+    assert kb.reload() == [] and kb.size == 2
+    (tmp_path / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n", "utf-8")
+    problems = kb.reload()
+    assert problems and "broken.md" in str(problems[0])
+    assert kb.size == 2 and kb.search("退货", audience="staff").answer is not None
+
+
+def test_public_audience_sees_public_notes_only(tmp_path: Path) -> None:
+    write_notes(tmp_path)
+    kb = make_kb(tmp_path)
+    assert kb.note("aftersales/refund", audience="public") is None
+    assert kb.note("payday", audience="public") is not None
+    key = service.note_key("aftersales/refund")
+    assert kb.by_key(key, audience="staff") is not None and kb.by_key(key, audience="public") is None
+    assert all(m.note.audience == "public" for m in kb.search("退货退款", audience="public").matches)
+
+
+def _result(kb: service.KnowledgeBase, text: str) -> SearchResult:
+    return kb.search(text, audience="staff")
+
+
+async def test_unknown_questions_are_queued_and_answered(session: AsyncSession, tmp_path: Path) -> None:
+    write_notes(tmp_path)
+    kb = make_kb(tmp_path)
+    unknown = SearchResult(query="工资能不能预支", answer=None, matches=[], outcome=Outcome.UNKNOWN)
+    question = await service.log_question(
+        session, person_id=None, chat_id=5, text="工资能不能预支", audience="staff", result=unknown
+    )
+    answered = await service.log_question(
+        session,
+        person_id=None,
+        chat_id=5,
+        text="客户要退货怎么办",
+        audience="staff",
+        result=_result(kb, "客户要退货怎么办"),
+    )
+    assert answered.outcome == Outcome.ANSWER and answered.note_id == "aftersales/refund"
+    queue, total = await service.open_queue(session)
+    assert total == 1 and [q.text for q in queue] == ["工资能不能预支"]
+
+    await service.answer_question(session, question, admin_id=None, text="工资不能预支，急用钱请找组长。")
+    assert (await service.open_queue(session))[1] == 0
+    note_id = service.save_answer_as_note(tmp_path, question)
+    assert note_id == f"answers/q{question.id}"
+    loaded = load_notes(tmp_path)
+    assert loaded.problems == []
+    saved = next(n for n in loaded.notes if n.id == note_id)
+    assert saved.title == "工资能不能预支" and saved.questions == ["工资能不能预支"] and "组长" in saved.body
+    assert make_kb(tmp_path).search("工资能预支吗", audience="staff").matches[0].note.id == note_id
+
+
+async def test_thumbs_down_queues_and_stats_count_it(session: AsyncSession, tmp_path: Path) -> None:
+    write_notes(tmp_path)
+    kb = make_kb(tmp_path)
+    for _ in range(3):
+        question = await service.log_question(
+            session,
+            person_id=None,
+            chat_id=1,
+            text="客户要退货怎么办",
+            audience="staff",
+            result=_result(kb, "客户要退货"),
+        )
+    await service.record_feedback(session, question, Feedback.DOWN)
+    assert question.queue_state == QueueState.OPEN
+    await service.log_question(
+        session,
+        person_id=None,
+        chat_id=1,
+        text="天气",
+        audience="staff",
+        result=SearchResult(query="天气", answer=None, matches=[], outcome=Outcome.UNKNOWN),
+    )
+    now = utcnow()
+    stats = await service.knowledge_stats(
+        session, since=now - timedelta(days=1), until=now + timedelta(seconds=1)
+    )
+    assert (stats.total, stats.answered, stats.unknown, stats.open_in_queue) == (4, 3, 1, 2)
+    assert stats.unanswered_rate == 0.25
+    assert [(s.note_id, s.asked, s.unhelpful) for s in stats.most_asked] == [("aftersales/refund", 3, 1)]
+    assert [s.note_id for s in stats.least_helpful] == ["aftersales/refund"]
+    old = await service.knowledge_stats(session, since=now - timedelta(days=9), until=now - timedelta(days=8))
+    assert old.total == 0
+    assert len((await session.exec(select(Question))).all()) == 4
+
+
+async def test_choosing_a_suggestion_or_none(session: AsyncSession) -> None:
+    result = SearchResult(query="x", answer=None, matches=[], outcome=Outcome.SUGGEST)
+    question = await service.log_question(
+        session, person_id=None, chat_id=1, text="x", audience="staff", result=result
+    )
+    assert question.queue_state is None
+    await service.settle_suggestion(session, question, "aftersales/refund")
+    assert question.outcome == Outcome.ANSWER and question.note_id == "aftersales/refund"
+    other = await service.log_question(
+        session, person_id=None, chat_id=1, text="y", audience="staff", result=result
+    )
+    await service.settle_suggestion(session, other, None)
+    assert other.queue_state == QueueState.OPEN
