@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot import catalogues
 from bot.config import Settings
+from bot.knowledge import cli as knowledge_cli
 
 
 class RedactSecrets(logging.Filter):
@@ -108,12 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade_parser.add_argument("revision", nargs="?", default="heads")
     upgrade_parser.set_defaults(func=db_upgrade)
 
-    try:
-        from bot.knowledge import cli as knowledge_cli
-
-        knowledge_cli.register(commands)
-    except ImportError:
-        pass
+    knowledge_cli.register(commands)
     catalogues.register(commands)
     return parser
 

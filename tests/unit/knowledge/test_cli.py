@@ -1,0 +1,102 @@
+"""The ``kb`` command: JSON contract, batch mode, check output and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import cli
+
+from .conftest import write_knowledge
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
+    code = cli.main(list(argv))
+    return code, capsys.readouterr().out.splitlines()
+
+
+def test_search_json_contract(knowledge_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run(capsys, "search", "客户要推货怎么办", "--dir", str(knowledge_dir), "--json", "--limit", "2")
+    assert code == 0
+    [line] = lines
+    obj = json.loads(line)
+    assert list(obj) == ["query", "answer", "matches"]
+    assert obj["query"] == "客户要推货怎么办"
+    assert obj["answer"] == "aftersales/return_refund"
+    assert len(obj["matches"]) == 2
+    first = obj["matches"][0]
+    assert list(first) == ["id", "title", "score"]
+    assert first == {"id": "aftersales/return_refund", "title": "顾客要求退货退款", "score": first["score"]}
+    assert isinstance(first["score"], float) and first["score"] == round(first["score"], 1)
+    assert "客户要推货" in line  # ensure_ascii=False
+
+
+def test_search_json_unknown_is_null(knowledge_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, [line] = run(capsys, "kb", "search", "工资能不能预支", "--dir", str(knowledge_dir), "--json")
+    assert code == 0
+    assert json.loads(line)["answer"] is None
+
+
+def test_batch_mode_reads_stdin(
+    knowledge_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("退貨流程\n\n  \n你们招人吗\n退货流程\n"))
+    code, lines = run(capsys, "search", "--dir", str(knowledge_dir), "--json", "--audience", "public")
+    assert code == 0
+    objs = [json.loads(line) for line in lines]
+    assert [o["query"] for o in objs] == ["退貨流程", "你们招人吗", "退货流程"]
+    assert [o["answer"] for o in objs] == [None, "public/jobs", None]
+
+
+def test_human_readable_output(knowledge_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run(capsys, "search", "差评", "--dir", str(knowledge_dir))
+    assert code == 0
+    assert lines[0] == "? 差评"
+    assert lines[1].startswith("= aftersales/bad_review  顾客给了差评怎么处理  [")
+
+
+def test_dir_defaults_to_knowledge_dir_env(
+    knowledge_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(knowledge_dir))
+    code, [line] = run(capsys, "search", "差评", "--json")
+    assert json.loads(line)["answer"] == "aftersales/bad_review"
+    monkeypatch.setenv("KB_ANSWER_THRESHOLD", "101")
+    code, [line] = run(capsys, "search", "差评", "--json")
+    assert json.loads(line)["answer"] is None
+
+
+def test_check_ok_and_problems(
+    tmp_path: Path, knowledge_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, lines = run(capsys, "check", "--dir", str(knowledge_dir))
+    assert (code, lines) == (0, ["10 notes OK, 6 synonym groups"])
+
+    monkeypatch.chdir(tmp_path)
+    write_knowledge(tmp_path / "kb", {"a.md": "---\ntitle: T\naudience: all\n---\nbody\n", "b.md": "no"})
+    code, lines = run(capsys, "check", "--dir", "kb")
+    assert code == 1
+    assert lines == [
+        "kb/a.md:3: 'audience' must be 'staff' or 'public', not 'all'",
+        "kb/b.md:1: missing front matter: the file must start with a '---' line",
+    ]
+
+
+def test_missing_dir(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli.main(["check", "--dir", str(tmp_path / "none")]) == 1
+    assert cli.main(["search", "x", "--dir", str(tmp_path / "none")]) == 2
+
+
+def test_register_adds_kb_to_a_parent_parser(knowledge_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser(prog="bot")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    cli.register(subparsers)
+    args = parser.parse_args(["kb", "search", "差评", "--dir", str(knowledge_dir), "--json"])
+    assert args.func(args) == 0
+    assert json.loads(capsys.readouterr().out)["answer"] == "aftersales/bad_review"
+    args = parser.parse_args(["kb", "check", "--dir", str(knowledge_dir)])
+    assert args.func(args) == 0

@@ -1,0 +1,115 @@
+"""Matching on the fixture notes: typos, pinyin, Traditional, chatty, short, English, synonyms, unknown."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.knowledge.matcher import KnowledgeIndex, Match, decide
+from bot.knowledge.notes import Note, load_notes
+
+
+def answer(index: KnowledgeIndex, query: str, **kwargs: str) -> str | None:
+    result = index.search(query, **kwargs)  # type: ignore[arg-type]
+    return result.answer.id if result.answer else None
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("顾客要求退货退款", "aftersales/return_refund"),  # exact title
+        ("客户要推货怎么办", "aftersales/return_refund"),  # homophone slip + synonym 客户 -> 顾客
+        ("tuihuo zenme ban", "aftersales/return_refund"),  # typed pinyin, filler 'zenme ban'
+        ("退貨流程", "aftersales/return_refund"),  # Traditional
+        ("顾客说东西坏了想退钱可以吗😭", "aftersales/return_refund"),  # chatty, synonyms, emoji
+        ("物留一直不更新", "logistics/delay"),  # typo
+        ("kuaidi yizhi budong", "logistics/delay"),
+        ("亲，请问一下包裹几天没有更新了呀？", "logistics/delay"),
+        ("ＱＡ扣分", "quality/qa_score"),  # full-width abbreviation
+        ("差评", "aftersales/bad_review"),  # short: one note owns the tag
+        ("几号发工资", "workplace/payday"),
+        ("请病假", "workplace/leave"),
+        ("refund", "aftersales/refund_timing"),  # English synonym of a tag
+        ("How do I return an item?", "aftersales/return_refund"),
+    ],
+)
+def test_answers(index: KnowledgeIndex, query: str, expected: str) -> None:
+    result = index.search(query)
+    assert result.outcome == "answer", result
+    assert result.answer is not None and result.answer.id == expected
+    assert result.matches[0].note.id == expected
+    assert 0 < result.matches[0].score <= 100
+
+
+@pytest.mark.parametrize("query", ["工资能不能预支", "社保交不交", "今天天气怎么样", "在吗", "", "😭😭"])
+def test_unknown_even_with_shared_words(index: KnowledgeIndex, query: str) -> None:
+    result = index.search(query)
+    assert result.answer is None
+    assert result.outcome in ("unknown", "suggest")
+    assert result.outcome == "unknown" or query == "工资能不能预支"
+
+
+def test_unknown_keeps_close_candidates_for_suggestions(index: KnowledgeIndex) -> None:
+    result = index.search("工资能不能预支")
+    ids = [m.note.id for m in result.matches[:2]]
+    assert set(ids) == {"workplace/payday", "public/pay"}
+
+
+def test_ambiguous_short_query_suggests(knowledge_dir: object) -> None:
+    loaded = load_notes(knowledge_dir)  # type: ignore[arg-type]
+    index = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
+    result = index.search("工资")  # owned by two notes: payday and pay
+    assert result.outcome == "suggest"
+    assert {m.note.id for m in result.suggestions} >= {"workplace/payday", "public/pay"}
+    assert len(result.suggestions) <= 3
+
+
+def test_public_audience_sees_public_notes_only(index: KnowledgeIndex) -> None:
+    assert answer(index, "你们招人吗", audience="public") == "public/jobs"
+    assert answer(index, "一个月能挣多少钱", audience="public") == "public/pay"
+    for query in ("退货流程", "几号发工资", "怎么请假"):
+        result = index.search(query, audience="public")
+        assert all(m.note.audience == "public" for m in result.matches), query
+        assert result.answer is None or result.answer.audience == "public"
+    assert answer(index, "退货流程", audience="public") is None
+    assert answer(index, "你们招人吗") == "public/jobs"  # staff see public notes too
+
+
+def test_thresholds_are_parameters(knowledge_dir: object) -> None:
+    loaded = load_notes(knowledge_dir)  # type: ignore[arg-type]
+    strict = KnowledgeIndex.build(loaded.notes, loaded.synonyms, answer_threshold=101, suggest_threshold=101)
+    result = strict.search("差评")
+    assert (result.outcome, result.answer, result.suggestions) == ("unknown", None, [])
+    assert result.matches[0].note.id == "aftersales/bad_review"
+
+
+def test_decide_margin_and_limits() -> None:
+    a, b, c, d = (Note(x, x, [], [], "staff", "body", [], __file__) for x in "abcd")  # type: ignore[arg-type]
+    scored = [Match(a, 80), Match(b, 78), Match(c, 50), Match(d, 20)]
+    result = decide("q", scored, answer_threshold=60, suggest_threshold=40, min_margin=4, limit=2)
+    assert result.outcome == "suggest" and result.answer is None
+    assert [m.note.id for m in result.suggestions] == ["a", "b", "c"]
+    assert [m.note.id for m in result.matches] == ["a", "b"]
+    result = decide("q", scored[:1] + scored[2:], answer_threshold=60, suggest_threshold=40, min_margin=4)
+    assert result.outcome == "answer" and result.answer is a
+    assert decide("q", [Match(d, 20)], suggest_threshold=40).outcome == "unknown"
+    assert decide("q", []).outcome == "unknown"
+
+
+def test_synonyms_apply_to_notes_and_queries(index: KnowledgeIndex) -> None:
+    # 'logistics' and 'shipping' are synonyms of 物流, the note only says 物流.
+    assert index.search("shipping").matches[0].note.id == "logistics/delay"
+    # 买家 -> 顾客 ; 退钱 -> 退款
+    assert answer(index, "买家退钱多久到账") == "aftersales/refund_timing"
+
+
+def test_build_and_search_are_fast(index: KnowledgeIndex) -> None:
+    notes = list(index.notes) * 20  # 200 notes
+    start = time.perf_counter()
+    big = KnowledgeIndex.build(notes)
+    assert time.perf_counter() - start < 1.0
+    start = time.perf_counter()
+    for _ in range(20):
+        big.search("顾客说东西坏了想退钱可以吗😭")
+    assert (time.perf_counter() - start) / 20 < 0.02

@@ -1,0 +1,76 @@
+"""Normalisation: full-width, Traditional, emoji, fillers, pinyin and synonyms."""
+
+from __future__ import annotations
+
+from bot.knowledge.normalize import (
+    Analyzer,
+    SynonymMap,
+    features,
+    normalize,
+    pinyin_syllables,
+    split_pinyin,
+    strip_fillers,
+    to_simplified,
+)
+
+
+def test_normalize_folds_width_case_script_and_symbols() -> None:
+    assert normalize("ＱＡ扣分！！") == "qa扣分"
+    assert normalize("退貨流程") == "退货流程"
+    assert normalize("顧客說東西壞了😭😭") == "顾客说东西坏了"
+    assert normalize("SKU：１２３，ID?") == "sku 123 id"
+    assert to_simplified("發工資") == "发工资"
+
+
+def test_strip_fillers_keeps_meaning_words() -> None:
+    assert strip_fillers(normalize("亲，请问一下物流一直不更新怎么办呀？")) == "物流一直不更新"
+    assert strip_fillers("工资能不能预支") == "工资 预支"
+    assert strip_fillers("亲自去网吧吧") == "亲自去网吧"
+    assert strip_fillers("how do i handle a refund") == "handle refund"
+    assert strip_fillers("亲亲 在吗") == ""
+
+
+def test_pinyin_syllables_and_splitter() -> None:
+    syllables = pinyin_syllables()
+    assert 400 <= len(syllables) <= 440
+    assert {"zhuang", "lv", "nv", "er"} <= syllables
+    assert "ng" not in syllables
+    assert split_pinyin("tuihuozenmeban") == ["tui", "huo", "zen", "me", "ban"]
+    assert split_pinyin("wuliu") == ["wu", "liu"]
+    assert split_pinyin("xian") == ["xian"]
+    assert split_pinyin("lue") == ["lve"]
+    assert split_pinyin("refund") is None
+    assert split_pinyin("sku") is None
+
+
+def test_homophones_and_typed_pinyin_share_the_pinyin_space() -> None:
+    analyzer = Analyzer()
+    assert analyzer.analyze("推货").pinyin == analyzer.analyze("退货").pinyin == "tuihuo"
+    assert analyzer.analyze("退宽").pinyin == analyzer.analyze("tuikuan").pinyin == "tuikuan"
+    assert analyzer.analyze("物留").pinyin == analyzer.analyze("wu liu").pinyin == "wuliu"
+    typed = analyzer.analyze("tuihuo zenme ban")
+    assert typed.pinyin == "tuihuo"  # 'zenme ban' is a filler phrase
+    assert [u.py for u in typed.units] == ["tui", "huo"]
+    assert all(u.char is None for u in typed.units)
+
+
+def test_ascii_words_and_known_words_stay_words() -> None:
+    analyzer = Analyzer(known_words={"ban"})
+    units = analyzer.analyze("QA扣分 SKU ban").units
+    assert [u.key for u in units] == ["qa", "扣", "分", "sku", "ban"]
+    assert units[1].py == "kou"
+
+
+def test_features_are_char_pinyin_ngrams_and_words() -> None:
+    feats = features(Analyzer().analyze("QA扣分"))
+    assert set(feats) == {"w:qa", "c:扣", "c:分", "c:扣分", "p:kou", "p:fen", "p:kou_fen"}
+
+
+def test_synonyms_longest_match_first_and_whole_ascii_words() -> None:
+    synonyms = SynonymMap([["退款", "退钱", "refund"], ["退货退款", "退货退钱"], ["身份证", "id"]])
+    assert synonyms.apply("退货退钱") == "退货退款"
+    assert synonyms.apply("想退钱") == "想退款"
+    assert synonyms.apply("refund please").strip() == "退款 please"
+    assert synonyms.apply("idea") == "idea"
+    analyzer = Analyzer([["退款", "退錢"]])  # synonyms are normalised too
+    assert analyzer.analyze("顧客想退錢吗").content == "顾客想退款"
