@@ -51,7 +51,12 @@ async def identify(update: Update, context: BotContext) -> None:
     # new releases; role changes publish it again right away.
     published: set[int] = context.bot_data.services.setdefault("menus_published", set())
     menus = context.bot_data.menus
-    if person.role != Role.SEEKER and person.telegram_id not in published and menus is not None:
+    if (
+        person.role != Role.SEEKER
+        and person.telegram_id not in published
+        and menus is not None
+        and context.application.running
+    ):
         published.add(person.telegram_id)
         context.application.create_task(
             publish_person_menu(context.bot, menus, person.telegram_id, person.role), update=update

@@ -76,3 +76,19 @@ async def reply_to(
     await api.send_text(user, text, chat=chat)
     chat_id = chat.id if chat is not None else user.id
     return await api.wait_for(method, since=mark, chat_id=chat_id)
+
+
+async def make_staff(application: BotApplication, user: FakeUser, role: str = "staff") -> None:
+    """Record ``user`` as staff (or another role) directly in the bot's database."""
+    from bot.people import service
+    from bot.people.models import Role
+
+    assert application.bot_data.db is not None
+    async with application.bot_data.db() as session:
+        person = await service.record_person(
+            session,
+            service.Profile(user.id, user.first_name, user.last_name, user.username, user.language_code),
+        )
+        person.role = Role(role)
+        session.add(person)
+        await session.commit()
