@@ -1,12 +1,12 @@
 """Evaluate the knowledge matcher on the labelled queries in ``bench/kb_queries.tsv``.
 
     .venv/bin/python bench/kb_eval.py             # figures with the default thresholds
-    .venv/bin/python bench/kb_eval.py --sweep     # trade-off table over thresholds
+    .venv/bin/python bench/kb_eval.py --sweep     # trade-off tables to choose the thresholds
     .venv/bin/python bench/kb_eval.py --errors    # list every wrong answer and miss
 
 ``kb_queries.tsv`` columns: ``query  expected  kind``; ``expected`` is a note id, or ``-`` where the bot
-should say it does not know. The figure that matters most is the WRONG-answer rate: a confident wrong
-procedure is worse than "I don't know".
+should say it does not know. The figure that matters most is the WRONG-answer rate (a different note
+answered, or an answer where ``-`` was expected): a confident wrong procedure is worse than "I don't know".
 """
 
 from __future__ import annotations
@@ -61,29 +61,61 @@ def read_cases(path: Path) -> list[Case]:
 
 @dataclass
 class Tally:
+    """Counts for one group of queries."""
+
     n: int = 0
     answerable: int = 0
-    correct: int = 0
-    wrong: int = 0
-    unknown_answerable: int = 0
+    correct: int = 0  # answerable queries answered with the expected note
+    null_ok: int = 0  # '-' queries answered null
+    wrong: int = 0  # answered with another note, or answered a '-' query
+    unknown: int = 0  # answerable queries with outcome "unknown"
     suggest: int = 0
+    rescued: int = 0  # answerable, not answered, but the expected note is among the suggestions
+    noise: int = 0  # '-' queries that got suggestions
     top3: int = 0
 
     def add(self, case: Case, result: SearchResult) -> None:
         self.n += 1
         answer = result.answer.id if result.answer else None
-        if answer == case.expected:
-            self.correct += 1
-        elif answer is not None:
-            self.wrong += 1
-        if result.outcome == "suggest":
-            self.suggest += 1
-        if case.expected is not None:
-            self.answerable += 1
-            if result.outcome == "unknown":
-                self.unknown_answerable += 1
-            if case.expected in [m.note.id for m in result.matches[:3]]:
-                self.top3 += 1
+        suggested = [m.note.id for m in result.suggestions]
+        self.suggest += result.outcome == "suggest"
+        if case.expected is None:
+            self.null_ok += answer is None
+            self.wrong += answer is not None
+            self.noise += bool(suggested)
+            return
+        self.answerable += 1
+        self.correct += answer == case.expected
+        self.wrong += answer is not None and answer != case.expected
+        self.unknown += result.outcome == "unknown"
+        self.rescued += answer is None and case.expected in suggested
+        self.top3 += case.expected in [m.note.id for m in result.matches[:3]]
+
+    @property
+    def accuracy(self) -> int:
+        """Queries whose answer is right: the expected note, or null for '-'."""
+        return self.correct + self.null_ok
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:5.1f}%" if whole else "    - "
+
+
+def evaluate(
+    cases: list[Case], scored: list[list[Match]], answer: float, suggest: float, margin: float
+) -> tuple[Tally, dict[str, Tally], list[tuple[Case, SearchResult]]]:
+    """Decide every query from its scored candidates with these thresholds."""
+    total = Tally()
+    per_kind: dict[str, Tally] = defaultdict(Tally)
+    results = []
+    for case, matches in zip(cases, scored, strict=True):
+        result = decide(
+            case.query, matches, answer_threshold=answer, suggest_threshold=suggest, min_margin=margin
+        )
+        total.add(case, result)
+        per_kind[case.kind].add(case, result)
+        results.append((case, result))
+    return total, per_kind, results
 
 
 def synthetic_notes(notes: list[Note], count: int) -> list[Note]:
@@ -98,29 +130,64 @@ def synthetic_notes(notes: list[Note], count: int) -> list[Note]:
     return out
 
 
-def pct(part: int, whole: int) -> str:
-    return f"{100.0 * part / whole:5.1f}%" if whole else "    - "
+def timed_build(
+    notes: list[Note], synonyms: list[list[str]], lexical: str
+) -> tuple[KnowledgeIndex, float, float]:
+    """Build from cold caches; return the index, wall seconds and CPU seconds."""
+    han_pinyin.cache_clear()
+    wall, cpu = time.perf_counter(), time.process_time()
+    index = KnowledgeIndex.build(notes, synonyms, lexical=lexical)
+    return index, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def evaluate(
-    cases: list[Case], scored: list[list[Match]], answer: float, suggest: float, margin: float
-) -> tuple[Tally, dict[str, Tally], list[tuple[Case, SearchResult]]]:
-    total = Tally()
-    per_kind: dict[str, Tally] = defaultdict(Tally)
-    results = []
-    for case, matches in zip(cases, scored, strict=True):
-        result = decide(
-            case.query,
-            matches,
-            limit=5,
-            answer_threshold=answer,
-            suggest_threshold=suggest,
-            min_margin=margin,
+def print_report(total: Tally, per_kind: dict[str, Tally]) -> None:
+    print(f"\n{'kind':<12}{'n':>5}{'accuracy':>10}{'wrong':>8}{'top-3':>8}{'suggest':>9}{'unknown':>9}")
+    for kind in sorted(per_kind):
+        t = per_kind[kind]
+        print(
+            f"{kind:<12}{t.n:>5}{pct(t.accuracy, t.n):>10}{pct(t.wrong, t.n):>8}{pct(t.top3, t.answerable):>8}"
+            f"{pct(t.suggest, t.n):>9}{pct(t.unknown, t.answerable):>9}"
         )
-        total.add(case, result)
-        per_kind[case.kind].add(case, result)
-        results.append((case, result))
-    return total, per_kind, results
+    unanswerable = total.n - total.answerable
+    print(
+        f"\noverall ({total.n} queries, {total.answerable} answerable):\n"
+        f"  correct answers      {pct(total.correct, total.answerable)} of answerable\n"
+        f"  WRONG answers        {pct(total.wrong, total.n)} of all ({total.wrong})\n"
+        f"  unknown              {pct(total.unknown, total.answerable)} of answerable\n"
+        f"  top-3 recall         {pct(total.top3, total.answerable)} of answerable\n"
+        f"  rescued by 'did you mean' {pct(total.rescued, total.answerable)} of answerable"
+        f" (answered or rescued: {pct(total.correct + total.rescued, total.answerable)})\n"
+        f"  '-' answered null    {pct(total.null_ok, unanswerable)}; given suggestions {pct(total.noise, unanswerable)}"
+    )
+
+
+def sweep(cases: list[Case], scored: list[list[Match]], suggest: float) -> None:
+    print(f"\nanswer threshold x margin (suggest >= {suggest:g}): correct / WRONG / rescued")
+    margins = (0, 2, 4, 6, 8, 10)
+    print(f"{'answer':>7}" + "".join(f"{'margin ' + str(m):>22}" for m in margins))
+    best = None
+    for answer in range(40, 81, 2):
+        cells = []
+        for margin in margins:
+            t, _, _ = evaluate(cases, scored, answer, suggest, margin)
+            correct, wrong = t.correct / t.answerable, t.wrong / t.n
+            cells.append(f"{100 * correct:5.1f} /{100 * wrong:4.1f} /{100 * t.rescued / t.answerable:5.1f}")
+            key = (wrong <= 0.02, correct - 3 * wrong)
+            if best is None or key > best[0]:
+                best = (key, answer, margin, correct, wrong)
+        print(f"{answer:>7}" + "".join(f"{c:>22}" for c in cells))
+    if best is not None:
+        _, answer, margin, correct, wrong = best
+        print(
+            f"best (WRONG <= 2%, then max correct - 3 x WRONG): answer={answer} margin={margin}: "
+            f"correct {100 * correct:.1f}%, WRONG {100 * wrong:.1f}%"
+        )
+        print(
+            f"\nsuggest threshold (answer={answer}, margin={margin}): rescued answerable / '-' given suggestions"
+        )
+        for s in range(20, answer + 1, 5):
+            t, _, _ = evaluate(cases, scored, answer, s, margin)
+            print(f"  suggest >= {s:>3}: {pct(t.rescued, t.answerable)} / {pct(t.noise, t.n - t.answerable)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answer", type=float, default=DEFAULT_ANSWER_THRESHOLD)
     parser.add_argument("--suggest", type=float, default=DEFAULT_SUGGEST_THRESHOLD)
     parser.add_argument("--margin", type=float, default=DEFAULT_MIN_MARGIN)
-    parser.add_argument("--lexical", choices=("bm25f", "bm25s"), default="bm25f")
+    parser.add_argument("--lexical", choices=("bm25f", "bm25s"), default="bm25f", help="lexical ranker")
     parser.add_argument("--sweep", action="store_true", help="scan thresholds and print the trade-off")
     parser.add_argument("--errors", action="store_true", help="list wrong answers and misses")
     parser.add_argument("--scale", type=int, default=200, help="also time an index of N notes (0: skip)")
@@ -144,15 +211,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no queries in {args.queries}", file=sys.stderr)
         return 1
 
-    han_pinyin.cache_clear()
-    start = time.perf_counter()
-    index = KnowledgeIndex.build(loaded.notes, loaded.synonyms, lexical=args.lexical)
-    cold_build = time.perf_counter() - start
-    builds = []
+    index, cold_wall, cold_cpu = timed_build(loaded.notes, loaded.synonyms, args.lexical)
+    warm = []
     for _ in range(5):
         start = time.perf_counter()
-        index = KnowledgeIndex.build(loaded.notes, loaded.synonyms, lexical=args.lexical)
-        builds.append(time.perf_counter() - start)
+        KnowledgeIndex.build(loaded.notes, loaded.synonyms, lexical=args.lexical)
+        warm.append(time.perf_counter() - start)
 
     latencies = []
     scored: list[list[Match]] = []
@@ -164,44 +228,28 @@ def main(argv: list[str] | None = None) -> int:
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
 
-    total, per_kind, results = evaluate(cases, scored, args.answer, args.suggest, args.margin)
     print(
         f"{len(loaded.notes)} notes, {len(loaded.synonyms)} synonym groups, {len(cases)} queries; "
-        f"lexical={args.lexical}; answer>={args.answer:g} margin>={args.margin:g} suggest>={args.suggest:g}"
+        f"lexical={args.lexical}; answer >= {args.answer:g}, margin >= {args.margin:g}, "
+        f"suggest >= {args.suggest:g}"
     )
-    print(f"\n{'kind':<12}{'n':>5}{'answer ok':>11}{'wrong':>9}{'top-3':>9}{'suggest':>9}{'unknown':>9}")
-    for kind in sorted(per_kind):
-        t = per_kind[kind]
-        print(
-            f"{kind:<12}{t.n:>5}{pct(t.correct, t.n):>11}{pct(t.wrong, t.n):>9}{pct(t.top3, t.answerable):>9}"
-            f"{pct(t.suggest, t.n):>9}{pct(t.unknown_answerable, t.answerable):>9}"
-        )
-    unanswerable = total.n - total.answerable
-    correct_answerable = total.correct - sum(1 for c, r in results if c.expected is None and r.answer is None)
+    total, per_kind, results = evaluate(cases, scored, args.answer, args.suggest, args.margin)
+    print_report(total, per_kind)
     print(
-        f"\noverall: correct answers {pct(correct_answerable, total.answerable)} of answerable "
-        f"({correct_answerable}/{total.answerable}); WRONG answers {pct(total.wrong, total.n)} of all "
-        f"({total.wrong}/{total.n}); unknown {pct(total.unknown_answerable, total.answerable)} of answerable; "
-        f"top-3 recall {pct(total.top3, total.answerable)}; "
-        f"'-' queries answered null {pct(total.correct - correct_answerable, unanswerable)}"
-    )
-    print(
-        f"index build: {1000 * cold_build:.0f} ms cold, {1000 * statistics.median(builds):.0f} ms warm "
-        f"(median of 5); query latency: mean {1000 * statistics.mean(latencies):.2f} ms, p99 {1000 * p99:.2f} ms"
+        f"\nindex build: {1000 * cold_wall:.0f} ms cold ({1000 * cold_cpu:.0f} ms CPU), "
+        f"{1000 * statistics.median(warm):.0f} ms warm; query latency: mean "
+        f"{1000 * statistics.mean(latencies):.2f} ms, p99 {1000 * p99:.2f} ms"
     )
     if args.scale:
         notes = synthetic_notes(loaded.notes, args.scale)
-        han_pinyin.cache_clear()
-        start = time.perf_counter()
-        big = KnowledgeIndex.build(notes, loaded.synonyms, lexical=args.lexical)
-        big_build = time.perf_counter() - start
+        big, wall, cpu = timed_build(notes, loaded.synonyms, args.lexical)
         start = time.perf_counter()
         for case in cases:
             big.search(case.query)
         per_query = (time.perf_counter() - start) / len(cases)
         print(
-            f"scaled to {len(notes)} notes (distinct synthetic bodies): build {1000 * big_build:.0f} ms cold, "
-            f"query mean {1000 * per_query:.2f} ms"
+            f"{len(notes)} notes (synthetic, distinct bodies): build {1000 * wall:.0f} ms cold "
+            f"({1000 * cpu:.0f} ms CPU), query mean {1000 * per_query:.2f} ms"
         )
 
     if args.errors:
@@ -215,33 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  [{flag:7}] {case.kind:<11} {case.query!r} expected {case.expected or '-'}: {tops}")
 
     if args.sweep:
-        print(
-            f"\n{'answer':>7}{'margin':>7}{'suggest':>8}{'correct':>9}{'wrong':>8}{'unknown':>9}{'suggest%':>9}"
-        )
-        best = None
-        for answer in range(50, 91, 2):
-            for margin in (0, 2, 4, 6, 8, 10):
-                for suggest in (30, 35, 40, 45, 50):
-                    if suggest > answer:
-                        continue
-                    t, _, res = evaluate(cases, scored, answer, suggest, margin)
-                    ok = t.correct - sum(1 for c, r in res if c.expected is None and r.answer is None)
-                    row = (ok / t.answerable, t.wrong / t.n, t.unknown_answerable / t.answerable)
-                    if suggest == args.suggest:
-                        print(
-                            f"{answer:>7}{margin:>7}{suggest:>8}{100 * row[0]:>8.1f}%{100 * row[1]:>7.1f}%"
-                            f"{100 * row[2]:>8.1f}%{pct(t.suggest, t.n):>9}"
-                        )
-                    key = (row[1] <= 0.03, row[0] - 2 * row[1])
-                    if best is None or key > best[0]:
-                        best = (key, answer, margin, suggest, row)
-        if best is not None:
-            _, answer, margin, suggest, row = best
-            print(
-                f"\nbest with wrong <= 3% (maximising correct - 2*wrong): answer={answer} margin={margin} "
-                f"suggest={suggest}: correct {100 * row[0]:.1f}%, wrong {100 * row[1]:.1f}%, "
-                f"unknown {100 * row[2]:.1f}%"
-            )
+        sweep(cases, scored, args.suggest)
     return 0
 
 

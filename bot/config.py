@@ -31,9 +31,12 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="0.0.0.0")
     webhook_port: int = Field(default=8443)
     webhook_secret: SecretStr | None = Field(default=None)
-    kb_answer_threshold: float = Field(default=70.0, ge=0, le=100)
-    kb_suggest_threshold: float = Field(default=45.0, ge=0, le=100)
+    kb_answer_threshold: float = Field(default=50.0, ge=0, le=100)
+    kb_suggest_threshold: float = Field(default=40.0, ge=0, le=100)
     log_level: str = Field(default="INFO")
+    attendance_summary_time: str = Field(
+        default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Local time of the daily summary"
+    )
 
     @field_validator("admin_ids", mode="before")
     @classmethod

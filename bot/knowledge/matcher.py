@@ -1,20 +1,23 @@
 """Matching a question against the training notes.
 
-Three signals, all computed on the units and features of :mod:`bot.knowledge.normalize`:
+Three signals, computed on the units and features of :mod:`bot.knowledge.normalize`:
 
-* **coverage** — the share of the query's informative content (after fillers and question words are gone,
-  each unit weighted by its rarity across the notes) that a note *explains*: a character whose bigram (as
-  characters, or as pinyin for homophone slips and typed pinyin) occurs in the note's title, questions or
-  tags counts fully; a match only in the body, or only as a lone character, counts partly. A salient term
-  the note does not explain (预支 in 工资能不能预支 against a payday note) keeps coverage low.
-* **similarity** — rapidfuzz ``ratio`` between the query and the note's title/questions/tags, as
-  characters and as pinyin: high when the query *is* one of the ways the note is asked.
+* **coverage** — the share of the query's informative content (fillers and question words gone, each unit
+  weighted by its rarity across the notes, function characters and unused English words weighing little)
+  that a note *explains*: a character whose bigram — as characters, or as pinyin for homophone slips and
+  typed pinyin — occurs in the note's title, questions or tags counts fully; a match only in the body, or
+  only as a lone character, counts partly. A salient term the note does not explain (预支 in 工资能不能预支
+  against the payday note) keeps coverage low.
+* **similarity** — rapidfuzz ``ratio`` between the query and the closest title/question/tag, as characters
+  and as pinyin: high when the query *is* one of the ways the note is asked.
 * **lexical** — BM25F over the character and pinyin n-grams (title and questions weigh most, then tags,
-  then body), normalised by the query's own maximum.
+  then body), divided by the query's own best possible score.
 
-They combine into a 0–100 confidence. The best note is the answer when its confidence reaches
-``answer_threshold`` and leads the runner-up by ``min_margin``; otherwise the best few are offered as
-"did you mean" when they reach ``suggest_threshold``; below that the bot says it does not know.
+They combine into a 0–100 confidence, with a small bonus for the note whose title ends with a short query
+(the note that "owns" the term: 退款 → 顾客要求退货退款). A chatty message is also scored clause by clause.
+The best note is the answer when its confidence reaches ``answer_threshold`` and leads the runner-up by
+``min_margin``; otherwise up to three notes above ``suggest_threshold`` are offered ("did you mean");
+below that the bot says it does not know. Thresholds were chosen with ``bench/kb_eval.py --sweep``.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ Outcome = Literal["answer", "suggest", "unknown"]
 
 # Chosen with `bench/kb_eval.py --sweep` on the labelled queries (see that script).
 DEFAULT_ANSWER_THRESHOLD = 50.0
-DEFAULT_SUGGEST_THRESHOLD = 35.0
+DEFAULT_SUGGEST_THRESHOLD = 40.0
 DEFAULT_MIN_MARGIN = 4.0
 MAX_SUGGESTIONS = 3
 MAX_QUERY_CHARS = 200
@@ -57,7 +60,7 @@ _CREDIT = {
     (_HEAD, "cbi"): 1.0,
     (_HEAD, "pbi"): 0.9,
     (_HEAD, "word"): 1.0,
-    (_HEAD, "cuni"): 0.5,
+    (_HEAD, "cuni"): 0.3,
     (_HEAD, "puni"): 0.25,
     (_HEAD, "cuni1"): 1.0,
     (_HEAD, "puni1"): 0.8,
@@ -117,8 +120,10 @@ class _Postings:
 
     def __init__(self, n_features: int, fids: np.ndarray, notes: np.ndarray, values: np.ndarray) -> None:
         # Sum duplicates of (feature, note), then sort by feature.
+        fids = np.asarray(fids, dtype=np.int64)
+        notes = np.asarray(notes, dtype=np.int64)
         n_notes = int(notes.max()) + 1 if len(notes) else 1
-        keys, inverse = np.unique(fids.astype(np.int64) * n_notes + notes, return_inverse=True)
+        keys, inverse = np.unique(fids * n_notes + notes, return_inverse=True)
         sums = np.bincount(inverse, weights=values, minlength=len(keys))
         self._idx = (keys % n_notes).astype(np.intp)
         self._values = sums
@@ -162,16 +167,13 @@ class KnowledgeIndex:
         self._by_id = {n.id: n for n in self.notes}
         self._public = np.array([n.audience == "public" for n in self.notes], dtype=bool)
 
-        # Latin words the notes use are words, not typed pinyin; homophones the notes use block the
-        # pinyin reading of a synonym (see SynonymMap.block_homophones).
+        # Latin words the notes use are words, not typed pinyin.
         self.analyzer = Analyzer(synonyms)
-        canonical = [
-            self.analyzer.canonical_text(text)
-            for note in self.notes
-            for text in (note.title, *note.questions, *note.tags, note.body)
-        ]
-        self.analyzer.known_words = frozenset(w for text in canonical for w in _LATIN_WORD.findall(text))
+        self.analyzer.learn_vocabulary(
+            text for note in self.notes for text in (note.title, *note.questions, *note.tags, note.body)
+        )
         self._build()
+        self.analyzer.forget_texts()
 
     @classmethod
     def build(
@@ -203,8 +205,11 @@ class KnowledgeIndex:
         for i, note in enumerate(self.notes):
             head = [self.analyzer.analyze(t) for t in (note.title, *note.questions)]
             tags = [self.analyzer.analyze(t) for t in note.tags]
-            body = self.analyzer.analyze(note.body)
-            counters: dict[str, Counter[str]] = {"head": Counter(), "tags": Counter(), "body": features(body)}
+            counters: dict[str, Counter[str]] = {
+                "head": Counter(),
+                "tags": Counter(),
+                "body": self.analyzer.features_of(note.body),
+            }
             for a in head:
                 counters["head"].update(features(a))
             for a in tags:
@@ -229,21 +234,17 @@ class KnowledgeIndex:
         self._max_idf = self._idf(0)
         v = len(vocab)
 
-        def arrays(*columns: list[int] | list[float]) -> list[np.ndarray]:
-            return [np.asarray(c) for c in columns]
-
         # Coverage postings: which notes have a feature in their head (title, questions, tags) / only body.
         self._cover_post = {}
         for fld, (fids, notes) in cover.items():
-            fid_arr, note_arr = arrays(fids, notes)
-            self._cover_post[fld] = _Postings(v, fid_arr, note_arr, np.ones(len(fid_arr)))
+            self._cover_post[fld] = _Postings(v, np.asarray(fids), np.asarray(notes), np.ones(len(fids)))
         all_fids = np.asarray(cover[_HEAD][0] + cover[_BODY][0], dtype=np.intp)
         self._df = np.bincount(all_fids, minlength=v) if len(all_fids) else np.zeros(v, dtype=np.int64)
 
         # BM25F postings: feature -> (note indices, saturated pseudo term frequency).
         parts_f, parts_n, parts_v = [], [], []
         for name, (weight, b) in _FIELDS.items():
-            fid_arr, note_arr, tf_arr = arrays(*field_tf[name])
+            fid_arr, note_arr, tf_arr = (np.asarray(c) for c in field_tf[name])
             lengths = np.asarray(field_len[name], dtype=np.float64)
             avg = max(1.0, float(lengths.mean())) if len(lengths) else 1.0
             norm = 1.0 - b + b * lengths / avg
@@ -255,7 +256,7 @@ class KnowledgeIndex:
             bm = _Postings(v, np.concatenate(parts_f), np.concatenate(parts_n), np.concatenate(parts_v))
             bm._values = bm._values / (K1 + bm._values)
         else:
-            bm = _Postings(v, *arrays([], [], []))
+            bm = _Postings(v, np.zeros(0), np.zeros(0), np.zeros(0))
         self._bm25_post = bm
 
         self._bm25s = None
@@ -427,7 +428,6 @@ def decide(
 
 _CLAUSE_SPLIT = re.compile(r"[^\w]+|_+")
 _HAN_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[a-z]+")
 
 
 def _clauses(text: str) -> list[str]:

@@ -1,24 +1,26 @@
 """Text normalisation for Chinese questions typed in a hurry on a phone.
 
-The pipeline, applied alike to notes and to queries:
+The pipeline, applied alike to notes and to queries (:meth:`Analyzer.analyze`):
 
 1. :func:`normalize` — Unicode NFKC (full-width letters, digits and punctuation fold to ASCII), lower case,
-   Traditional → Simplified (OpenCC ``t2s``), everything that is not a letter, digit or Han character
-   (emoji, punctuation) becomes a space.
-2. :class:`SynonymMap` — each synonym is replaced by its canonical term, longest match first.
-3. :func:`strip_fillers` — particles, politeness and question words (吗 呢 请问 怎么办 能不能 …) are
-   removed; meaning words stay.
-4. :meth:`Analyzer.analyze` — the text becomes *units*: a Han character (with its toneless pinyin), a
-   syllable of pinyin typed in Latin letters (``tuihuo`` → ``tui`` ``huo``), or another word (``qa``,
-   ``sku``, ``refund``). Homophone slips (推货/退货, 退宽/退款) share their pinyin, and so does typed
-   pinyin, so they meet in the pinyin space.
-5. :func:`features` — character unigrams and bigrams (``c:``), pinyin unigrams and bigrams (``p:``) and
+   Traditional → Simplified (OpenCC ``t2s``); emoji and punctuation become spaces.
+2. :func:`mark_latin_words` — English words are lightly stemmed (*delayed* → *delay*); words that spell
+   pinyin (``tuihuo``) are marked as typed pinyin.
+3. :class:`SynonymMap` — each synonym becomes its canonical term, longest match first (also when typed in
+   pinyin: ``kehu`` → 顾客).
+4. :func:`strip_fillers` — particles, politeness and question words (吗 呢 请问 怎么办 能不能 …, and
+   their typed-pinyin forms such as ``zenme ban``) go; meaning words stay.
+5. *Units*: a Han character with its toneless pinyin, a typed pinyin syllable (``tuihuo`` → ``tui``
+   ``huo``, split against the valid syllables), or another word (``qa``, ``sku``). Homophone slips
+   (推货/退货, 退宽/退款) and typed pinyin meet in the pinyin space.
+6. :func:`features` — character unigrams and bigrams (``c:``), pinyin unigrams and bigrams (``p:``) and
    words (``w:``) for the lexical ranker.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -34,10 +36,9 @@ from pypinyin.seg import mmseg
 
 _HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007\U00020000-\U0002ffff"
 _HAN = re.compile(f"[{_HAN_RANGES}]")
-_RUNS = re.compile(f"[{_HAN_RANGES}]+|[a-z]+|[0-9]+|[^\\W\\d_a-z{_HAN_RANGES}]+")
+_RUNS = re.compile(f"[{_HAN_RANGES}]+|[a-z]+|[A-Z]+|[0-9]+|[^\\W\\d_a-zA-Z{_HAN_RANGES}]+")
 _NON_WORD = re.compile(r"[\W_]+")
 _LATIN_WORD = re.compile(r"[a-z]+")
-_HAN_RUN = re.compile(f"[{_HAN_RANGES}]+")
 
 # Particles, greetings, politeness and question words: they carry no topic. Longest match wins.
 FILLERS: tuple[str, ...] = (
@@ -226,10 +227,12 @@ class SynonymMap:
 
     def __init__(self, groups: Iterable[Sequence[str]] = ()) -> None:
         self.mapping: dict[str, str] = {}
+        self.english: set[str] = set()  # stems of the Latin words of all terms
         self.pinyin_mapping: dict[tuple[str, ...], str] = {}
         for group in groups:
-            terms = [stem_english(normalize(t)) for t in group]
+            terms = [_LATIN_WORD.sub(lambda m: stem(m.group(0)), normalize(t)) for t in group]
             terms = [t for t in terms if t]
+            self.english.update(w for t in terms for w in _LATIN_WORD.findall(t))
             if len(terms) < 2:
                 continue
             canonical = terms[0]
@@ -245,7 +248,8 @@ class SynonymMap:
         self._replace = _Replacer(
             {t: (f" {c} " if _is_ascii_alnum(c[0]) else c) for t, c in self.mapping.items()}
         )
-        self._max_syllables = max((len(k) for k in self.pinyin_mapping), default=0)
+        self._pinyin_lengths = sorted({len(k) for k in self.pinyin_mapping})
+        self._max_syllables = max(self._pinyin_lengths, default=0)
 
     def __bool__(self) -> bool:
         return bool(self.mapping)
@@ -256,7 +260,7 @@ class SynonymMap:
         ``tuijian`` must stay 推荐 (recommend) when a note asks 尺码怎么推荐, although 退件 (a synonym of
         退货) sounds the same. ``segments`` are runs of analysed units of the notes' titles, questions, tags.
         """
-        lengths = {len(k) for k in self.pinyin_mapping}
+        lengths = self._pinyin_lengths
         for seg in segments:
             for n in lengths:
                 for i in range(len(seg) - n + 1):
@@ -323,15 +327,11 @@ class Unit(NamedTuple):
     py: str | None = None
     word: str | None = None
 
-    @property
-    def key(self) -> str:
-        """The unit's identity for weighting: its character, else its word, else its pinyin."""
-        return self.char or self.word or f"p:{self.py}"
-
 
 @dataclass
 class Analysis:
-    """A text after normalisation: ``segments`` are runs of adjacent units (bigrams stay inside a run)."""
+    """An analysed text: ``text`` canonicalised, ``content`` without fillers, ``segments`` runs of
+    adjacent units (bigrams stay inside a run)."""
 
     text: str
     content: str
@@ -363,11 +363,9 @@ class Analysis:
 def stem(word: str) -> str:
     """A very light English stemmer, so that *delayed*, *delays* and *delay* meet (and *damaged*/*damage*).
 
-    Words that read as pinyin (``xing``, ``ping``) and stopwords are left alone.
+    Short words, stopwords and anything but Latin letters are left alone.
     """
     if len(word) <= 3 or not word.isascii() or not word.isalpha() or word in ENGLISH_STOPWORDS:
-        return word
-    if split_pinyin(word) is not None:
         return word
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -382,9 +380,38 @@ def stem(word: str) -> str:
     return word
 
 
-def stem_english(text: str) -> str:
-    """Apply :func:`stem` to every Latin-letter word of a normalised text."""
-    return _LATIN_WORD.sub(lambda m: stem(m.group(0)), text)
+def mark_latin_words(text: str, english: frozenset[str] = frozenset()) -> str:
+    """Stem the English words of a normalised text and write typed pinyin in CAPITALS.
+
+    A word that spells pinyin (``tuihuo``) is typed pinyin unless it is known English (``english``:
+    stems of the words the notes and synonyms use). A word that is both (``ban``, ``damage``) follows its
+    neighbours: pinyin next to unambiguous pinyin (``tuihuo zenme ban``), English otherwise
+    (``item damage``). Capitals keep typed pinyin away from English synonyms and stopwords.
+    """
+    words = _LATIN_WORD.findall(text)
+    if not words:
+        return text
+    kinds: dict[str, str] = {}
+    for word in words:
+        if split_pinyin(word) is None:
+            kinds[word] = "english"
+        elif word in ENGLISH_STOPWORDS or word in english or stem(word) in english:
+            kinds[word] = "both"
+        else:
+            kinds[word] = "pinyin"
+    pinyin_context = "pinyin" in kinds.values() and "english" not in kinds.values()
+
+    def one(match: re.Match[str]) -> str:
+        word = match.group(0)
+        kind = kinds[word]
+        if kind == "pinyin" or (kind == "both" and pinyin_context):
+            return word.upper()
+        return stem(word)
+
+    return _LATIN_WORD.sub(one, text)
+
+
+_NONES = itertools.repeat(None)
 
 
 class Analyzer:
@@ -392,21 +419,35 @@ class Analyzer:
 
     def __init__(self, synonyms: Iterable[Sequence[str]] = (), known_words: Iterable[str] = ()) -> None:
         self.synonyms = SynonymMap(synonyms)
-        # ASCII words the notes use as words: never re-read as typed pinyin.
-        self.known_words = frozenset(known_words)
+        # Stems of the Latin words the notes and synonyms use: English, never re-read as typed pinyin.
+        self.known_words = frozenset(known_words) | self.synonyms.english
+        self._canonical: dict[str, str] = {}
+
+    def learn_vocabulary(self, texts: Iterable[str]) -> None:
+        """Take the notes' Latin words as ``known_words`` (remembering the canonical texts for reuse)."""
+        texts = list(texts)
+        words = {stem(w) for text in texts for w in _LATIN_WORD.findall(normalize(text))}
+        self.known_words = self.known_words | words
+        self._canonical = {text: self.canonical_text(text) for text in texts}
+
+    def forget_texts(self) -> None:
+        """Drop the canonical texts remembered by :meth:`learn_vocabulary`."""
+        self._canonical = {}
 
     def canonical_text(self, text: str) -> str:
         """Normalised, English-stemmed, with synonyms replaced by their canonical term (fillers kept)."""
-        return self.synonyms.apply(stem_english(strip_address(normalize(text))))
+        return self.synonyms.apply(mark_latin_words(strip_address(normalize(text)), self.known_words))
 
     def analyze(self, text: str, *, strip: bool = True) -> Analysis:
         """Normalise, canonicalise synonyms, strip fillers (when ``strip``) and cut into units."""
-        normal = self.canonical_text(text)
+        normal = self._canonical.get(text) or self.canonical_text(text)
         content = strip_fillers(normal) if strip else normal
         segments: list[list[Unit]] = []
         typed: list[Unit] = []  # consecutive typed-pinyin words form one segment
 
         def flush_typed() -> None:
+            if not typed:
+                return
             for piece in self.synonyms.apply_pinyin([u.py or "" for u in typed]):
                 if isinstance(piece, str):  # a synonym spelt in pinyin: use the canonical term
                     segments.extend(self._plain_units(piece))
@@ -415,24 +456,38 @@ class Analyzer:
                     segments.extend(_drop_pinyin_fillers(units) if strip else [units])
             typed.clear()
 
-        for token in content.split():
-            for run in _RUNS.findall(token):
-                if is_han(run[0]):
-                    flush_typed()
-                    segments.append([Unit(char=c, py=p) for c, p in zip(run, han_pinyin(run), strict=True)])
-                    continue
-                syllables = None
-                if run.isascii() and run.isalpha() and run not in self.known_words:
-                    syllables = split_pinyin(run)
-                if syllables and not (strip and len(syllables) == 1 and run in _PINYIN_PARTICLES):
-                    typed.extend(Unit(py=s) for s in syllables)
-                    continue
+        for run in _RUNS.findall(content):
+            if is_han(run[0]):
                 flush_typed()
-                if syllables:  # a lone typed particle
-                    continue
-                segments.append([Unit(word=run)])
+                segments.append(list(map(Unit._make, zip(run, han_pinyin(run), _NONES, strict=False))))
+                continue
+            syllables = split_pinyin(run.lower()) if run.isupper() else None
+            if syllables and not (strip and len(syllables) == 1 and run.lower() in _PINYIN_PARTICLES):
+                typed.extend(Unit(py=s) for s in syllables)
+                continue
+            flush_typed()
+            if syllables:  # a lone typed particle
+                continue
+            segments.append([Unit(word=run)])
         flush_typed()
         return Analysis(text=normal, content=content, segments=[s for s in segments if s])
+
+    def features_of(self, text: str) -> Counter[str]:
+        """``features(self.analyze(text))``, several times faster (no units are built) for texts without
+        typed pinyin, such as the notes' bodies."""
+        feats: list[str] = []
+        for run in _RUNS.findall(strip_fillers(self._canonical.get(text) or self.canonical_text(text))):
+            if not is_han(run[0]):
+                if run.isupper():
+                    return features(self.analyze(text))  # typed pinyin: take the full path
+                feats.append("w:" + run)
+                continue
+            pys = han_pinyin(run)
+            feats.extend(["c:" + c for c in run])
+            feats.extend(["p:" + p for p in pys if p])
+            feats.extend(["c:" + run[i : i + 2] for i in range(len(run) - 1)])
+            feats.extend(["p:" + a + "_" + b for a, b in itertools.pairwise(pys) if a and b])
+        return Counter(feats)
 
     @staticmethod
     def _plain_units(text: str) -> list[list[Unit]]:
@@ -440,7 +495,7 @@ class Analyzer:
         segments: list[list[Unit]] = []
         for run in _RUNS.findall(text):
             if is_han(run[0]):
-                segments.append([Unit(char=c, py=p) for c, p in zip(run, han_pinyin(run), strict=True)])
+                segments.append(list(map(Unit._make, zip(run, han_pinyin(run), _NONES, strict=False))))
             else:
                 segments.append([Unit(word=run)])
         return segments
@@ -474,7 +529,7 @@ def features(analysis: Analysis) -> Counter[str]:
         pys = [u.py for u in seg]
         feats.extend(["c:" + c for c in chars if c])
         feats.extend(["p:" + p for p in pys if p])
-        feats.extend(["c:" + a + b for a, b in zip(chars, chars[1:]) if a and b])
-        feats.extend(["p:" + a + "_" + b for a, b in zip(pys, pys[1:]) if a and b])
+        feats.extend(["c:" + a + b for a, b in itertools.pairwise(chars) if a and b])
+        feats.extend(["p:" + a + "_" + b for a, b in itertools.pairwise(pys) if a and b])
         feats.extend(["w:" + u.word for u in seg if u.word])
     return Counter(feats)

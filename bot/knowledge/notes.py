@@ -89,7 +89,11 @@ def display_path(path: Path | str) -> str:
 
 
 def load_notes(folder: Path | str) -> LoadResult:
-    """Load every note and ``synonyms.yaml`` under ``folder``; collect all problems, never raise."""
+    """Load every note and ``synonyms.yaml`` under ``folder``; collect all problems, never raise.
+
+    A note with a minor problem (unknown field, bad ``audience`` — then treated as ``staff``) still loads;
+    one without a usable title or body does not.
+    """
     root = Path(folder)
     result = LoadResult()
     if not root.is_dir():

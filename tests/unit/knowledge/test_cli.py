@@ -20,7 +20,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]
 
 
 def test_search_json_contract(knowledge_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, lines = run(capsys, "search", "客户要推货怎么办", "--dir", str(knowledge_dir), "--json", "--limit", "2")
+    code, lines = run(
+        capsys, "search", "客户要推货怎么办", "--dir", str(knowledge_dir), "--json", "--limit", "2"
+    )
     assert code == 0
     [line] = lines
     obj = json.loads(line)
@@ -64,10 +66,10 @@ def test_dir_defaults_to_knowledge_dir_env(
 ) -> None:
     monkeypatch.setenv("KNOWLEDGE_DIR", str(knowledge_dir))
     code, [line] = run(capsys, "search", "差评", "--json")
-    assert json.loads(line)["answer"] == "aftersales/bad_review"
+    assert (code, json.loads(line)["answer"]) == (0, "aftersales/bad_review")
     monkeypatch.setenv("KB_ANSWER_THRESHOLD", "101")
     code, [line] = run(capsys, "search", "差评", "--json")
-    assert json.loads(line)["answer"] is None
+    assert (code, json.loads(line)["answer"]) == (0, None)
 
 
 def test_check_ok_and_problems(

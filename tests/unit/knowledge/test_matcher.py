@@ -113,3 +113,10 @@ def test_build_and_search_are_fast(index: KnowledgeIndex) -> None:
     for _ in range(20):
         big.search("顾客说东西坏了想退钱可以吗😭")
     assert (time.perf_counter() - start) / 20 < 0.02
+
+
+def test_empty_index_and_empty_query(index: KnowledgeIndex) -> None:
+    empty = KnowledgeIndex.build([])
+    assert empty.search("退款").outcome == "unknown"
+    result = index.search("   ")
+    assert (result.query, result.outcome, result.matches) == ("", "unknown", [])

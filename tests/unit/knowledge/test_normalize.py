@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pypinyin import lazy_pinyin
+
 from bot.knowledge.normalize import (
     Analyzer,
     SynonymMap,
     features,
+    han_pinyin,
     normalize,
     pinyin_syllables,
     split_pinyin,
@@ -57,7 +60,7 @@ def test_homophones_and_typed_pinyin_share_the_pinyin_space() -> None:
 def test_ascii_words_and_known_words_stay_words() -> None:
     analyzer = Analyzer(known_words={"ban"})
     units = analyzer.analyze("QA扣分 SKU ban").units
-    assert [u.key for u in units] == ["qa", "扣", "分", "sku", "ban"]
+    assert [u.char or u.word for u in units] == ["qa", "扣", "分", "sku", "ban"]
     assert units[1].py == "kou"
 
 
@@ -74,3 +77,29 @@ def test_synonyms_longest_match_first_and_whole_ascii_words() -> None:
     assert synonyms.apply("idea") == "idea"
     analyzer = Analyzer([["退款", "退錢"]])  # synonyms are normalised too
     assert analyzer.analyze("顧客想退錢吗").content == "顾客想退款"
+
+
+def test_han_pinyin_matches_lazy_pinyin() -> None:
+    text = "银行卡退货了还没到账长时间重新发货"
+    assert list(han_pinyin(text)) == lazy_pinyin(text)
+
+
+def test_fast_body_features_equal_full_analysis() -> None:
+    body = "1. 每月 **15 日** 发工资（示例）；SKU 和 QA 见后台。\n> We're sorry, refunds take 3 days. 亲，请稍等一下哦"
+    analyzer = Analyzer([["退款", "refund"], ["系统", "后台"]])
+    analyzer.learn_vocabulary([body])
+    assert analyzer.features_of(body) == features(analyzer.analyze(body))
+
+
+def test_typed_pinyin_synonyms_unless_a_homophone_is_used() -> None:
+    analyzer = Analyzer([["顾客", "客户"], ["退货", "退件"]])
+    assert analyzer.analyze("kehu tuijian").chars == "顾客退货"
+    homophone = analyzer.analyze("尺码推荐")
+    analyzer.synonyms.block_homophones(homophone.segments)
+    assert analyzer.analyze("kehu tuijian").chars == "顾客"  # 'tuijian' stays pinyin (推荐)
+
+
+def test_english_stemming_meets_synonyms() -> None:
+    analyzer = Analyzer([["延迟", "delay"], ["破损", "damaged"]])
+    assert analyzer.analyze("Delivery delayed!").chars == "delivery 延迟"
+    assert analyzer.analyze("item damage").chars == "item 破损"
