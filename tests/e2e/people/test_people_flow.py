@@ -60,7 +60,8 @@ async def test_english_user_gets_english_and_can_switch(
     api = fake_bot_api
     john = api.user(4001, "John", language_code="en")
     hello = await reply_to(api, john, "/start")
-    assert hello.params["text"].startswith("Hello, John!") and "/jobs" not in hello.params["text"]
+    assert hello.params["text"].startswith("Hello, John!")
+    assert "/lang" in hello.params["text"] and "/invite" not in hello.params["text"]
     menu = await reply_to(api, john, "/lang")
     mark = api.mark()
     await api.press_button(john, menu.result, text="简体中文")
