@@ -1,18 +1,31 @@
-"""Database fixtures: every database test runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+"""Database fixtures: every database test runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
+
+The schema is built by the migrations once per test session (a template file for SQLite, the test
+database for PostgreSQL); each test then gets a copy of the template, or the PostgreSQL tables emptied.
+Unit tests of services use in-memory SQLite (tables from the models, which the drift test in
+``tests/unit/test_db.py`` proves equal to the migrations).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool, StaticPool
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import bot.models  # noqa: F401  (every table on SQLModel.metadata)
 from bot.db import create_engine, create_session_factory, upgrade_database
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -25,32 +38,91 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-async def _reset_postgres_schema(url: str) -> None:
+async def _migrate(url: str, *, reset_schema: bool = False) -> None:
     engine = create_engine(url, poolclass=NullPool)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    try:
+        if reset_schema:
+            async with engine.begin() as connection:
+                await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                await connection.execute(text("CREATE SCHEMA public"))
+        await upgrade_database(engine)
+    finally:
+        await engine.dispose()
+
+
+def _run_apart(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine to completion on its own loop and thread (a test's loop may be running)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head, copied for every test that needs a database file."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _run_apart(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    """The PostgreSQL test database, wiped and migrated to head once per session."""
+    _run_apart(_migrate(POSTGRES_URL, reset_schema=True))
+    return POSTGRES_URL
+
+
+async def _empty_postgres_tables(url: str) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture
-async def empty_database_url(backend: str, tmp_path: os.PathLike[str]) -> AsyncIterator[str]:
-    """The URL of an empty database (a file for SQLite, a wiped schema for PostgreSQL)."""
+async def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A migrated database with no rows: a fresh SQLite file, or the emptied PostgreSQL test database."""
     if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/test.db"
+        target = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        yield f"sqlite+aiosqlite:///{target}"
         return
-    await _reset_postgres_schema(POSTGRES_URL)
-    yield POSTGRES_URL
+    url = request.getfixturevalue("postgres_migrated")
+    await _empty_postgres_tables(url)
+    yield url
 
 
 @pytest.fixture
-async def engine(backend: str, empty_database_url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine over a database migrated to head: in-memory SQLite, or PostgreSQL."""
+async def empty_database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A database without any table: a new SQLite file, or a scratch PostgreSQL database."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/empty.db"
+        return
+    admin = create_engine(POSTGRES_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    name = f"xz_{uuid.uuid4().hex[:12]}"
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+@pytest.fixture
+async def engine(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
+    """An engine over an empty schema: in-memory SQLite, or the emptied PostgreSQL test database."""
     if backend == "sqlite":
         engine = create_engine("sqlite+aiosqlite:///:memory:", poolclass=StaticPool)
+        async with engine.begin() as connection:
+            await connection.run_sync(SQLModel.metadata.create_all)
     else:
-        engine = create_engine(empty_database_url, poolclass=NullPool)
-    await upgrade_database(engine)
+        url = request.getfixturevalue("postgres_migrated")
+        await _empty_postgres_tables(url)
+        engine = create_engine(url, poolclass=NullPool)
     yield engine
     await engine.dispose()
 
@@ -66,9 +138,3 @@ async def session(session_factory: Callable[[], AsyncSession]) -> AsyncIterator[
     """One session over the test database."""
     async with session_factory() as session:
         yield session
-
-
-def scratch_postgres_url() -> str:
-    """A URL for a new, uniquely named database on the PostgreSQL test server."""
-    url = make_url(POSTGRES_URL)
-    return url.set(database=f"xz_{uuid.uuid4().hex[:10]}").render_as_string(hide_password=False)

@@ -56,9 +56,9 @@ async def running_bot(settings: Settings) -> AsyncIterator[BotApplication]:
 
 
 @pytest.fixture
-async def bot(fake_bot_api: FakeBotAPI, empty_database_url: str) -> AsyncIterator[BotApplication]:
+async def bot(fake_bot_api: FakeBotAPI, database_url: str) -> AsyncIterator[BotApplication]:
     """The running bot, with one configured admin."""
-    async with running_bot(bot_settings(fake_bot_api, empty_database_url)) as application:
+    async with running_bot(bot_settings(fake_bot_api, database_url)) as application:
         yield application
 
 

@@ -15,9 +15,9 @@ async def _boom(update: Update, context: BotContext) -> None:
     raise RuntimeError("disk on fire")
 
 
-async def test_errors_are_reported_and_throttled(fake_bot_api: FakeBotAPI, empty_database_url: str) -> None:
+async def test_errors_are_reported_and_throttled(fake_bot_api: FakeBotAPI, database_url: str) -> None:
     api = fake_bot_api
-    settings = bot_settings(api, empty_database_url, error_report_interval_seconds=300)
+    settings = bot_settings(api, database_url, error_report_interval_seconds=300)
     async with running_bot(settings) as application:
         application.add_handler(CommandHandler("boom", _boom))
         chinese, english = api.user(9101, "小红"), api.user(9102, "Tom", language_code="en")

@@ -17,12 +17,12 @@ from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 @pytest.fixture
 async def kb_bot(
-    fake_bot_api: FakeBotAPI, empty_database_url: str, tmp_path: Path
+    fake_bot_api: FakeBotAPI, database_url: str, tmp_path: Path
 ) -> AsyncIterator[BotApplication]:
     """The bot over a private copy of the notes, so that tests may add and break notes."""
     folder = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", folder)
-    settings = bot_settings(fake_bot_api, empty_database_url, knowledge_dir=folder)
+    settings = bot_settings(fake_bot_api, database_url, knowledge_dir=folder)
     async with running_bot(settings) as application:
         yield application
 
