@@ -42,7 +42,11 @@ def _imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize(
     "path",
-    sorted(p for p in (ROOT / "bot").rglob("*.py") if p.name in {"models.py", "service.py"} or "service" in p.parts),
+    sorted(
+        p
+        for p in (ROOT / "bot").rglob("*.py")
+        if p.name in {"models.py", "service.py"} or "service" in p.parts
+    ),
     ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_models_and_services_do_not_import_telegram(path: Path) -> None:

@@ -26,7 +26,9 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_env_file_and_lists(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BOT_TOKEN", raising=False)
-    (tmp_path / ".env").write_text("BOT_TOKEN=123:abc\nADMIN_IDS=11, 22\nTELEGRAM_API_URL=http://127.0.0.1:8081/\n")
+    (tmp_path / ".env").write_text(
+        "BOT_TOKEN=123:abc\nADMIN_IDS=11, 22\nTELEGRAM_API_URL=http://127.0.0.1:8081/\n"
+    )
     settings = Settings()
     assert settings.bot_token is not None and settings.bot_token.get_secret_value() == "123:abc"
     assert "123:abc" not in repr(settings) and "123:abc" not in str(settings.model_dump())

@@ -32,7 +32,9 @@ async def test_upgrade_to_head_matches_models(empty_database_url: str) -> None:
         await upgrade_database(engine)
         async with engine.connect() as connection:
             assert await connection.run_sync(_diff) == []
-            versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+            versions = (
+                (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+            )
         assert set(versions) == set(ScriptDirectory.from_config(alembic_config()).get_heads())
     finally:
         await engine.dispose()

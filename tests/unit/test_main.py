@@ -59,6 +59,8 @@ def test_parser_requires_a_command() -> None:
 def test_token_is_redacted_from_logs() -> None:
     import logging
 
-    record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "POST %s", ("https://x/bot123:SECRET/getMe",), None)
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1, "POST %s", ("https://x/bot123:SECRET/getMe",), None
+    )
     assert RedactSecrets("123:SECRET").filter(record)
     assert "SECRET" not in record.getMessage() and "<BOT_TOKEN>" in record.getMessage()
