@@ -9,11 +9,15 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import errors
+from bot.attendance import handlers as attendance_handlers
 from bot.config import Settings
 from bot.context import BotContext, BotData
 from bot.db import create_engine, create_session_factory, upgrade_database
+from bot.delivery import handlers as delivery_handlers
+from bot.jobs import handlers as jobs_handlers
 from bot.knowledge import handlers as knowledge_handlers
 from bot.menus import MenuRegistry, publish_default_menus, publish_person_menu
+from bot.notices import handlers as notices_handlers
 from bot.people import handlers as people_handlers
 from bot.people.models import Role
 
@@ -38,6 +42,7 @@ def build_application(settings: Settings | None = None) -> BotApplication:
         .base_file_url(settings.api_file_url)
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(tzinfo=settings.tz))
+        .rate_limiter(delivery_handlers.rate_limiter())
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
         .build()
@@ -52,7 +57,11 @@ def build_application(settings: Settings | None = None) -> BotApplication:
     # Handler order matters within a group: the first matching handler wins. Capabilities register
     # their commands, buttons and conversations here, in this order ...
     people_handlers.register(application)
+    delivery_handlers.register(application)
     knowledge_handlers.register(application)
+    attendance_handlers.register(application)
+    notices_handlers.register(application)
+    jobs_handlers.register(application)
     # ... and the catch-all "plain private text is a question" handler comes after all of them, so that a
     # conversation waiting for input (an application form, a notice draft) gets it first. Keep it last.
     knowledge_handlers.register_fallback(application)

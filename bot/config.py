@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     attendance_summary_time: str = Field(
         default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Local time of the daily summary"
     )
+    application_retention_days: int = Field(
+        default=180, ge=1, le=3650, description="Job applications untouched this long are deleted"
+    )
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ from bot.clock import utcnow
 from bot.people.models import GroupChat, Invite, Person, Role
 
 INVITE_PREFIX = "inv_"
+LAST_SEEN_PRECISION = timedelta(minutes=10)
 VILLAGE_MAX_LENGTH = 64
 
 
@@ -35,19 +36,32 @@ async def record_person(
 ) -> Person:
     """Create or refresh the person behind ``profile``; configured admin ids are made admins."""
     now = now or utcnow()
+    admin = profile.telegram_id in set(admin_ids)
     person = await get_person(session, profile.telegram_id)
     if person is None:
         person = Person(telegram_id=profile.telegram_id, created_at=now)
+    elif _unchanged(person, profile, admin) and now - person.last_seen_at < LAST_SEEN_PRECISION:
+        return person  # nothing new to write: most updates end here, without a write
     person.first_name = (profile.first_name or "")[:128]
     person.last_name = profile.last_name[:128] if profile.last_name else None
     person.username = profile.username
     person.telegram_language = profile.language_code
     person.last_seen_at = now
-    if profile.telegram_id in set(admin_ids):
+    if admin:
         person.role = Role.ADMIN
     session.add(person)
     await session.commit()
     return person
+
+
+def _unchanged(person: Person, profile: Profile, admin: bool) -> bool:
+    return (
+        person.first_name == (profile.first_name or "")[:128]
+        and person.last_name == (profile.last_name[:128] if profile.last_name else None)
+        and person.username == profile.username
+        and person.telegram_language == profile.language_code
+        and (person.role == Role.ADMIN or not admin)
+    )
 
 
 async def get_person(session: AsyncSession, telegram_id: int) -> Person | None:

@@ -117,3 +117,14 @@ def test_village_names_are_validated() -> None:
     assert service.clean_village_name("  三合村  ") == "三合村"
     assert service.clean_village_name("   ") == service.VillageError.EMPTY
     assert service.clean_village_name("村" * 65) == service.VillageError.TOO_LONG
+
+
+async def test_unchanged_profile_is_not_rewritten_within_ten_minutes(session: AsyncSession) -> None:
+    start = utcnow()
+    first = await service.record_person(session, profile(9), now=start)
+    again = await service.record_person(session, profile(9), now=start + timedelta(minutes=5))
+    assert again.last_seen_at == start
+    later = await service.record_person(session, profile(9), now=start + timedelta(minutes=11))
+    assert later.last_seen_at == start + timedelta(minutes=11)
+    renamed = await service.record_person(session, profile(9, first_name="小梅"), now=start + timedelta(minutes=12))
+    assert renamed.first_name == "小梅" and renamed.id == first.id

@@ -1,0 +1,297 @@
+"""Notices: drafts, confirmation into a campaign, acknowledgements, reminders, on the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import utcnow
+from bot.delivery import service as delivery
+from bot.delivery.models import Campaign, Delivery
+from bot.delivery.payload import Payload
+from bot.notices import service
+from bot.notices.audiences import AudienceKind, default_registry
+from bot.notices.models import NoticeState
+from bot.people import service as people
+from bot.people.models import Person, Role
+
+TEXT = Payload(text="明天上午10点全员培训，请准时到")
+
+
+async def _person(session: AsyncSession, telegram_id: int, role: Role, name: str = "") -> Person:
+    person = await people.record_person(session, people.Profile(telegram_id, name or f"p{telegram_id}"))
+    person.role = role
+    session.add(person)
+    await session.commit()
+    return person
+
+
+async def _world(session: AsyncSession) -> tuple[Person, list[Person]]:
+    boss = await _person(session, 1, Role.ADMIN, "老板")
+    other_admin = await _person(session, 2, Role.ADMIN, "主管")
+    staff = [await _person(session, 10 + i, Role.STAFF, f"员工{i}") for i in range(3)]
+    await _person(session, 99, Role.SEEKER, "求职者")
+    await people.record_group(session, -100, title="三合村群", chat_type="group", active=True)
+    await people.record_group(session, -200, title="团结村群", chat_type="group", active=True)
+    await people.record_group(session, -300, title="旧群", chat_type="group", active=False)
+    await people.bind_village(session, -100, "三合村", title="三合村群", chat_type="group")
+    return boss, [other_admin, *staff]
+
+
+async def _deliver(session: AsyncSession, campaign_id: int) -> None:
+    """Act as the sender: every row of the campaign is sent."""
+    for work in await delivery.due_work(session, limit=1000):
+        if work.campaign_id == campaign_id:
+            await delivery.claim(session, work)
+            await delivery.mark_sent(session, work, 1000 + work.delivery_id)
+
+
+async def test_audiences_resolve_each_chat_once(session: AsyncSession) -> None:
+    boss, _ = await _world(session)
+    registry = default_registry()
+
+    async def chats(selection: dict[str, list[str]]) -> list[int]:
+        return [t.chat_id for t in await registry.resolve(session, selection, exclude=[boss.telegram_id])]
+
+    assert await chats({"staff": []}) == [2, 10, 11, 12]
+    assert await chats({"admins": []}) == [2]
+    assert await chats({"groups": []}) == [-100, -200]
+    assert await chats({"group": ["-200", "-300", "junk"]}) == [-200]
+    assert await chats({"group": []}) == []
+    assert await chats({"staff": [], "admins": [], "groups": [], "group": ["-100"]}) == [
+        2,
+        10,
+        11,
+        12,
+        -100,
+        -200,
+    ]
+    labels = {t.chat_id: t.label for t in await registry.resolve(session, {"groups": []})}
+    assert labels == {-100: "三合村 · 三合村群", -200: "团结村群"}
+
+
+async def test_other_capabilities_can_add_an_audience(session: AsyncSession) -> None:
+    await _world(session)
+    registry = default_registry()
+
+    async def shift(_session: AsyncSession, values: list[str]) -> list[delivery.Target]:
+        return [delivery.Target(int(v)) for v in values]
+
+    async def shifts(_session: AsyncSession) -> list[tuple[str, str]]:
+        return [("10", "早班")]
+
+    registry.add(AudienceKind("shift", "Staff of a shift", shift, choices=shifts, order=15))
+    assert [k.key for k in registry.all()] == ["staff", "shift", "admins", "groups", "group"]
+    assert [t.chat_id for t in await registry.resolve(session, {"shift": ["10", "11"], "staff": []})] == [
+        1,
+        2,
+        10,
+        11,
+        12,
+    ]
+
+
+async def test_draft_options_and_audience_toggles(session: AsyncSession) -> None:
+    boss, _ = await _world(session)
+    notice = await service.create_draft(session, boss, TEXT)
+    assert (notice.state, notice.audience, notice.needs_ack) == (NoticeState.DRAFT, {"staff": []}, True)
+    assert (notice.remind_every_minutes, notice.remind_times) == service.DEFAULT_REMINDERS
+    await service.toggle_audience(session, notice, "groups")
+    await service.toggle_audience(session, notice, "staff")
+    await service.toggle_audience(session, notice, "group", "-100")
+    await service.toggle_audience(session, notice, "group", "-200")
+    await service.toggle_audience(session, notice, "group", "-100")
+    assert notice.audience == {"groups": [], "group": ["-200"]}
+    await service.set_options(session, notice, needs_ack=False, pin=True, reminders=(0, 0))
+    stored = await service.get_notice(session, notice.id)
+    assert (stored.needs_ack, stored.pin, stored.remind_times) == (False, True, 0)
+    assert service.next_reminder_preset((120, 2)) == (240, 1)
+    assert service.next_reminder_preset((1440, 1)) == (0, 0)
+    assert service.next_reminder_preset((7, 7)) == (0, 0)
+
+
+async def test_confirm_creates_one_campaign_with_the_ack_button(session: AsyncSession) -> None:
+    boss, _ = await _world(session)
+    notice = await service.create_draft(session, boss, TEXT)
+    await service.toggle_audience(session, notice, "groups")
+    registry = default_registry()
+    campaign = await service.confirm(session, notice, registry, ack_label="收到", creator_telegram_id=1)
+    assert isinstance(campaign, Campaign)
+    again = await service.confirm(session, notice, registry, ack_label="收到", creator_telegram_id=1)
+    assert again == service.ConfirmError.NOT_DRAFT
+    assert (await session.exec(select(Campaign))).all() == [campaign]
+
+    rows = await delivery.list_deliveries(session, campaign.id)
+    assert [r.chat_id for r in rows] == [2, 10, 11, 12, -100, -200], "the sender does not get a copy"
+    payload = Payload.from_dict(campaign.payload)
+    assert payload.text == TEXT.text and not payload.buttons_in_groups
+    assert payload.buttons[0][0].callback_data == f"ntcack:{notice.id}"
+    assert (campaign.kind, campaign.ref, campaign.created_by_id) == ("notice", f"notice:{notice.id}", boss.id)
+    stored = await service.get_notice(session, notice.id)
+    assert stored.state == NoticeState.CONFIRMED and stored.campaign_id == campaign.id
+    assert timedelta(minutes=119) < stored.next_reminder_at - utcnow() <= timedelta(minutes=120)
+
+
+async def test_confirm_refuses_empty_audiences_and_bad_times(session: AsyncSession) -> None:
+    boss, _ = await _world(session)
+    registry = default_registry()
+    notice = await service.create_draft(session, boss, TEXT)
+    await service.toggle_audience(session, notice, "staff")
+    result = await service.confirm(session, notice, registry, ack_label="收到", creator_telegram_id=1)
+    assert result == service.ConfirmError.NO_RECIPIENTS
+    await service.toggle_audience(session, notice, "admins")
+    await service.set_options(session, notice, send_at=utcnow() - timedelta(hours=1))
+    result = await service.confirm(session, notice, registry, ack_label="收到", creator_telegram_id=1)
+    assert result == service.ConfirmError.IN_THE_PAST
+    await service.set_options(session, notice, send_at=utcnow() + timedelta(days=90))
+    result = await service.confirm(session, notice, registry, ack_label="收到", creator_telegram_id=1)
+    assert result == service.ConfirmError.TOO_FAR
+    assert (await service.get_notice(session, notice.id)).state == NoticeState.DRAFT
+    assert await service.discard(session, notice)
+    assert not await service.discard(session, notice)
+
+
+async def test_scheduled_notice_waits_and_reminds_after_its_time(session: AsyncSession) -> None:
+    boss, _ = await _world(session)
+    at = utcnow() + timedelta(hours=3)
+    notice = await service.create_draft(session, boss, TEXT)
+    await service.set_options(session, notice, send_at=at, reminders=(30, 2))
+    campaign = await service.confirm(
+        session, notice, default_registry(), ack_label="收到", creator_telegram_id=1
+    )
+    assert campaign.send_after == at
+    assert await delivery.due_work(session) == []
+    assert (await service.get_notice(session, notice.id)).next_reminder_at == at + timedelta(minutes=30)
+
+
+async def test_acknowledgements_and_who_is_missing(session: AsyncSession) -> None:
+    boss, staff = await _world(session)
+    notice = await service.create_draft(session, boss, TEXT)
+    campaign = await service.confirm(
+        session, notice, default_registry(), ack_label="收到", creator_telegram_id=1
+    )
+    await _deliver(session, campaign.id)
+    assert [n.id for n in await service.unacknowledged_for(session, staff[1])] == [notice.id]
+
+    assert await service.acknowledge(session, notice.id, staff[1]) == service.AckOutcome.RECORDED
+    assert await service.acknowledge(session, notice.id, staff[1]) == service.AckOutcome.ALREADY
+    assert await service.acknowledge(session, 999, staff[1]) == service.AckOutcome.UNKNOWN
+    assert await service.unacknowledged_for(session, staff[1]) == []
+
+    status = await service.ack_status(session, notice)
+    assert [p.telegram_id for p, _ in status.acknowledged] == [10]
+    assert sorted(p.telegram_id for p in status.missing) == [2, 11, 12]
+    assert status.expected == 4
+    assert await service.ack_counts(session, [notice.id]) == {notice.id: 1}
+
+
+async def test_reminders_go_only_to_those_who_have_not_acknowledged(session: AsyncSession) -> None:
+    boss, staff = await _world(session)
+    notice = await service.create_draft(session, boss, TEXT)
+    await service.set_options(session, notice, reminders=(30, 2))
+    campaign = await service.confirm(
+        session, notice, default_registry(), ack_label="收到", creator_telegram_id=1
+    )
+    await _deliver(session, campaign.id)
+    await service.acknowledge(session, notice.id, staff[0])
+    await service.acknowledge(session, notice.id, staff[2])
+
+    assert await service.due_reminders(session) == []
+    later = utcnow() + timedelta(minutes=31)
+    (due,) = await service.due_reminders(session, now=later)
+    reminder = await service.send_reminder(session, due, text="请确认", ack_label="收到", now=later)
+    rows = await delivery.list_deliveries(session, reminder.id)
+    assert sorted(r.chat_id for r in rows) == [10, 12]
+    payload = Payload.from_dict(reminder.payload)
+    assert (
+        payload.reply_to_campaign == campaign.id
+        and payload.buttons[0][0].callback_data == f"ntcack:{notice.id}"
+    )
+    stored = await service.get_notice(session, notice.id)
+    assert stored.reminders_sent == 1 and stored.next_reminder_at == later + timedelta(minutes=30)
+
+    await service.acknowledge(session, notice.id, staff[1])
+    last = later + timedelta(minutes=31)
+    (due,) = await service.due_reminders(session, now=last)
+    second = await service.send_reminder(session, due, text="请确认", ack_label="收到", now=last)
+    assert [r.chat_id for r in await delivery.list_deliveries(session, second.id)] == [12]
+    stored = await service.get_notice(session, notice.id)
+    assert stored.reminders_sent == 2 and stored.next_reminder_at is None, "no more than remind_times"
+    assert await service.due_reminders(session, now=last + timedelta(days=1)) == []
+    assert len(await service.reminders_of(session, notice)) == 2
+
+
+async def test_no_reminder_when_everyone_acknowledged(session: AsyncSession) -> None:
+    boss, staff = await _world(session)
+    notice = await service.create_draft(session, boss, TEXT)
+    await service.toggle_audience(session, notice, "staff")
+    await service.toggle_audience(session, notice, "admins")
+    campaign = await service.confirm(
+        session, notice, default_registry(), ack_label="收到", creator_telegram_id=1
+    )
+    await _deliver(session, campaign.id)
+    await service.acknowledge(session, notice.id, staff[0])
+    later = utcnow() + timedelta(hours=3)
+    (due,) = await service.due_reminders(session, now=later)
+    assert await service.send_reminder(session, due, text="请确认", ack_label="收到", now=later) is None
+    assert (await service.get_notice(session, notice.id)).next_reminder_at is None
+
+
+async def test_cancel_stops_sending_and_reminders(session: AsyncSession) -> None:
+    boss, staff = await _world(session)
+    notice = await service.create_draft(session, boss, TEXT)
+    campaign = await service.confirm(
+        session, notice, default_registry(), ack_label="收到", creator_telegram_id=1
+    )
+    first = (await delivery.due_work(session))[0]
+    await delivery.claim(session, first)
+    await delivery.mark_sent(session, first, 5)
+    assert await service.cancel(session, notice, by_id=boss.id) == 3
+    assert await service.cancel(session, notice) is None
+    stored = await service.get_notice(session, notice.id)
+    assert stored.next_reminder_at is None
+    rows = (await session.exec(select(Delivery).where(Delivery.campaign_id == campaign.id))).all()
+    assert sorted(r.state for r in rows) == ["cancelled", "cancelled", "cancelled", "sent"]
+    assert await service.unacknowledged_for(session, staff[0]) == []
+
+
+async def test_notice_list_and_lookup_by_campaign(session: AsyncSession) -> None:
+    boss, _ = await _world(session)
+    first = await service.create_draft(session, boss, TEXT)
+    await service.confirm(session, first, default_registry(), ack_label="收到", creator_telegram_id=1)
+    await service.create_draft(session, boss, Payload(text="草稿"))
+    second = await service.create_draft(session, boss, Payload(text="第二条"))
+    campaign = await service.confirm(
+        session, second, default_registry(), ack_label="收到", creator_telegram_id=1
+    )
+    assert [n.id for n in await service.list_notices(session)] == [second.id, first.id]
+    assert await service.count_notices(session) == 2
+    assert (await service.notice_for_campaign(session, campaign)).id == second.id
+
+
+def test_send_times_typed_by_admins() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Shanghai")
+    now = datetime(2026, 11, 29, 10, 0, tzinfo=tz).astimezone(UTC)
+
+    def parse(text: str) -> str | None:
+        moment = service.parse_send_time(text, now=now, tz=tz)
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else None
+
+    assert parse("18:30") == "2026-11-29 18:30"
+    assert parse("9:00") == "2026-11-30 09:00", "a time already past today means tomorrow"
+    assert parse("明天 9:00") == "2026-11-30 09:00"
+    assert parse("明天9点") == "2026-11-30 09:00"
+    assert parse("tomorrow 07：45") == "2026-11-30 07:45"
+    assert parse("12-01 09:00") == "2026-12-01 09:00"
+    assert parse("2027-01-05 8:15") == "2027-01-05 08:15"
+    assert parse("1月3日 8:00") == "2027-01-03 08:00", "a date already past this year means next year"
+    for bad in ("", "soon", "25:00", "13-45 10:00", "10:61"):
+        assert parse(bad) is None, bad
+    assert service.check_send_at(now - timedelta(minutes=5), now) == service.ConfirmError.IN_THE_PAST
+    assert service.check_send_at(now + timedelta(days=61), now) == service.ConfirmError.TOO_FAR
+    assert service.check_send_at(now + timedelta(hours=1), now) is None
