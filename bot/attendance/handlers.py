@@ -22,7 +22,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.access import admin_only, has_role, staff_only
-from bot.attendance import export, jobs, render, reports, service
+from bot.attendance import audience, export, jobs, render, reports, service
 from bot.attendance.calendar import PlanKind, covers_year
 from bot.attendance.models import AttendanceRequest, DayKind, Punch, RequestKind, Shift
 from bot.attendance.render import esc
@@ -39,6 +39,7 @@ from bot.attendance.service import AnswerOutcome, CheckInOutcome, CheckOutOutcom
 from bot.clock import utcnow
 from bot.context import BotContext
 from bot.i18n import N_, Translate
+from bot.notices.audiences import audiences
 from bot.people import service as people
 from bot.people.models import Person, Role
 
@@ -1227,7 +1228,7 @@ async def monthreport_command(update: Update, context: BotContext) -> None:
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Add the attendance handlers, menu entries and scheduled jobs."""
+    """Add the attendance handlers, menu entries, the notice audience "staff of a shift" and scheduled jobs."""
     private = filters.ChatType.PRIVATE
     commands = {
         "checkin": checkin_command,
@@ -1283,4 +1284,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         menus.add("calendar", N_("Holidays and workdays"), roles=admin, order=75)
         menus.add("monthreport", N_("Monthly attendance (.xlsx)"), roles=admin, order=76)
         menus.add("workplace", N_("Workplace location for check-in"), roles=admin, order=77)
+    settings = app.bot_data.settings
+    assert settings is not None, "build_application() sets the settings"
+    # Notices can go to the staff of chosen shifts (the registry the notice panel uses).
+    audience.add_shift_audience(app.bot_data.services.get("notice_audiences", audiences), settings.tz)
     jobs.schedule_jobs(app)

@@ -254,7 +254,28 @@ async def assignees(session: AsyncSession, shift_id: int, day: date) -> list[Per
         )
         .order_by(Person.first_name, Person.id)
     )
-    return list(dict.fromkeys(result.all()))
+    return list({person.id: person for person in result.all()}.values())
+
+
+async def shift_staff(session: AsyncSession, shift_ids: Iterable[int], today: date) -> list[Person]:
+    """Staff on any of the given active shifts from ``today`` on: assignments that have not ended (current
+    ones and those starting later), each person once, by id."""
+    ids = list(dict.fromkeys(shift_ids))
+    if not ids:
+        return []
+    result = await session.exec(
+        select(Person)
+        .join(ShiftAssignment, col(ShiftAssignment.person_id) == Person.id)
+        .join(Shift, col(Shift.id) == ShiftAssignment.shift_id)
+        .where(
+            col(ShiftAssignment.shift_id).in_(ids),
+            Shift.active,
+            col(Person.role).in_([Role.STAFF, Role.ADMIN]),
+            or_(col(ShiftAssignment.end_date).is_(None), col(ShiftAssignment.end_date) >= today),
+        )
+        .order_by(col(Person.id))
+    )
+    return list({person.id: person for person in result.all()}.values())
 
 
 async def person_assignments(

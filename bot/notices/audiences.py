@@ -1,13 +1,13 @@
 """Who a notice can go to: a small registry of audience kinds that other capabilities can extend.
 
 An audience kind resolves to delivery targets. Kinds with ``choices`` are picked value by value (chosen
-village groups; later "staff of shift X" from attendance). A notice's audience is a dictionary
+village groups; "staff of a shift" from attendance). A notice's audience is a dictionary
 ``{kind key: [chosen values]}``; its targets are the union of every kind, each chat once.
 
-Attendance can add its kind from its own ``register()``::
+Attendance adds its kind from its own ``register()`` (see ``bot/attendance/audience.py``)::
 
     from bot.notices.audiences import AudienceKind, audiences
-    audiences.add(AudienceKind("shift", N_("Staff of a shift"), resolve_shift, choices=list_shifts, order=15))
+    audiences.add(AudienceKind("shift", N_("Staff of a shift"), resolve_shift, choices=shift_choices, order=15))
 """
 
 from __future__ import annotations

@@ -76,6 +76,19 @@ async def test_assignments_have_date_ranges_and_only_staff_count(
     assert [d.occ.work_date for d in duties] == [THURSDAY]
 
 
+async def test_assignees_of_a_day_each_once(
+    session: AsyncSession, make_person: MakePerson, make_shift: MakeShift
+) -> None:
+    li, wang = await make_person("小李"), await make_person("小王")
+    shift = await make_shift("早班 08:30 17:00 1-5", li)
+    await service.assign(session, shift, wang, THURSDAY + timedelta(days=1))
+    assert [p.id for p in await service.assignees(session, shift.id or 0, THURSDAY)] == [li.id]
+    assert {p.id for p in await service.assignees(session, shift.id or 0, THURSDAY + timedelta(days=1))} == {
+        li.id,
+        wang.id,
+    }
+
+
 async def test_tick_reminds_once_at_opening_and_once_at_start(
     session: AsyncSession, make_person: MakePerson, make_shift: MakeShift
 ) -> None:
