@@ -59,14 +59,20 @@ def update_catalogues() -> list[Path]:
     for domain, messages in extract_messages().items():
         for language in SUPPORTED_LANGUAGES:
             old = load_catalogue(language, domain)
-            new = Catalog(locale=language, domain=domain, project="xingzhan-bot")
+            new = Catalog(
+                locale=language,
+                domain=domain,
+                project="xingzhan-bot",
+                creation_date=old.creation_date,  # stable headers keep the diffs to real changes
+                revision_date=old.revision_date,
+            )
             for msgid, locations in messages.items():
                 previous = old.get(msgid)
                 new.add(msgid, previous.string if previous else "", locations=locations)
             path = po_path(language, domain)
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as target:
-                write_po(target, new, width=0, omit_header=False, sort_output=False)
+                write_po(target, new, width=0, sort_output=False, include_lineno=False)
             written.append(path)
     return written
 
