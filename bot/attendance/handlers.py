@@ -42,6 +42,7 @@ from bot.i18n import N_, Translate
 from bot.notices.audiences import audiences
 from bot.people import service as people
 from bot.people.models import Person, Role
+from bot.replies import page_buttons
 
 log = logging.getLogger(__name__)
 
@@ -805,14 +806,7 @@ async def _assign_page(context: BotContext, shift: Shift, page: int) -> tuple[st
         for p in shown
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"att:ap:{shift.id}:{page - 1}"))
-    if pages > 1:
-        nav.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=f"att:ap:{shift.id}:{page}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"att:ap:{shift.id}:{page + 1}"))
-    if nav:
+    if nav := page_buttons(page, pages, lambda n: f"att:ap:{shift.id}:{n}"):
         rows.append(nav)
     if not everyone:
         text += "\n" + _("There is no staff yet: invite people with /invite.")

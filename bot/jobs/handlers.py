@@ -52,7 +52,7 @@ from bot.jobs.models import ApplicationStatus, JobApplication, JobPosting, Posti
 from bot.jobs.service import InputError
 from bot.people import service as people
 from bot.people.models import Person, Role
-from bot.replies import edit_query_message
+from bot.replies import edit_query_message, page_buttons
 
 log = logging.getLogger(__name__)
 
@@ -248,14 +248,7 @@ def _jobs_page(
         [InlineKeyboardButton(f"{p.title} · {p.pay}"[:60], callback_data=f"job:view:{p.id}")]
         for p in postings
     ]
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"job:list:{page - 1}"))
-    if pages > 1:
-        nav.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=f"job:list:{page}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"job:list:{page + 1}"))
-    if nav:
+    if nav := page_buttons(page, pages, lambda n: f"job:list:{n}"):
         rows.append(nav)
     rows.append([InlineKeyboardButton(_("🔔 Alerts for new jobs"), callback_data="job:sub:menu")])
     return text, InlineKeyboardMarkup(rows)
@@ -1134,12 +1127,7 @@ async def _postings_page(
         for p in postings
     ]
     pages = max(1, -(-total // ADMIN_PAGE))
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"job:postings:{page - 1}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"job:postings:{page + 1}"))
-    if nav:
+    if nav := page_buttons(page, pages, lambda n: f"job:postings:{n}"):
         rows.append(nav)
     if not total:
         return _("No postings yet. Write one with /newjob."), InlineKeyboardMarkup(rows)
@@ -1180,12 +1168,7 @@ async def _applicants_page(
                 )
             ]
         )
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"job:apps:{posting_id}:{page - 1}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"job:apps:{posting_id}:{page + 1}"))
-    if nav:
+    if nav := page_buttons(page, pages, lambda n: f"job:apps:{posting_id}:{n}"):
         rows.append(nav)
     if everyone:
         rows.append(

@@ -25,6 +25,7 @@ from bot.notices import service
 from bot.notices.audiences import AudienceRegistry, audiences
 from bot.notices.models import Notice, NoticeState
 from bot.people.models import Person, Role
+from bot.replies import page_buttons
 
 log = logging.getLogger(__name__)
 
@@ -262,16 +263,7 @@ async def _picker(
         ]
         for value, label in shown
     ]
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"ntc:pick:{notice.id}:{key}:{page - 1}"))
-    if pages > 1:
-        nav.append(
-            InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=f"ntc:pick:{notice.id}:{key}:{page}")
-        )
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"ntc:pick:{notice.id}:{key}:{page + 1}"))
-    if nav:
+    if nav := page_buttons(page, pages, lambda n: f"ntc:pick:{notice.id}:{key}:{n}"):
         rows.append(nav)
     rows.append([InlineKeyboardButton(_("« Back"), callback_data=f"ntc:back:{notice.id}")])
     text = _("Choose: {what} ({chosen} chosen)", what=_(kind.label), chosen=len(chosen))
@@ -665,12 +657,7 @@ async def _notice_list(context: BotContext, page: int) -> tuple[str, InlineKeybo
                 )
             ]
         )
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"ntc:list:{page - 1}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"ntc:list:{page + 1}"))
-    if nav:
+    if nav := page_buttons(page, pages, lambda n: f"ntc:list:{n}"):
         rows.append(nav)
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 

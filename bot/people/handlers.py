@@ -26,7 +26,7 @@ from bot.i18n import LANGUAGE_NAMES, N_, SUPPORTED_LANGUAGES, Translate
 from bot.menus import publish_person_menu
 from bot.people import service
 from bot.people.models import Person, Role
-from bot.replies import edit_query_message
+from bot.replies import NOOP, answer_noop, edit_query_message, page_buttons
 
 log = logging.getLogger(__name__)
 
@@ -229,14 +229,7 @@ def _staff_page(_: Translate, people: list[Person], page: int) -> tuple[str, Inl
     rows = [
         [InlineKeyboardButton(p.display_name[:40], callback_data=f"ppl:card:{p.telegram_id}")] for p in shown
     ]
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"ppl:page:{page - 1}"))
-    if pages > 1:
-        nav.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=f"ppl:page:{page}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"ppl:page:{page + 1}"))
-    if nav:
+    if nav := page_buttons(page, pages, lambda n: f"ppl:page:{n}"):
         rows.append(nav)
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
@@ -477,6 +470,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("invite", invite_command, filters.ChatType.PRIVATE))
     app.add_handler(CommandHandler("staff", staff_command, filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(people_button, pattern=r"^ppl:"))
+    app.add_handler(CallbackQueryHandler(answer_noop, pattern=f"^{NOOP}$"))
     app.add_handler(CommandHandler("promote", _role_command(Role.ADMIN)))
     app.add_handler(CommandHandler("demote", _role_command(Role.STAFF)))
     app.add_handler(CommandHandler("removestaff", _role_command(Role.SEEKER)))
