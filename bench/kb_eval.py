@@ -1,12 +1,30 @@
-"""Evaluate the knowledge matcher on the labelled queries in ``bench/kb_queries.tsv``.
+"""Evaluate the knowledge matcher on the labelled queries in ``bench/kb_queries.tsv``, side by side with a
+naive baseline.
 
-    .venv/bin/python bench/kb_eval.py             # figures with the default thresholds
-    .venv/bin/python bench/kb_eval.py --sweep     # trade-off tables to choose the thresholds
-    .venv/bin/python bench/kb_eval.py --errors    # list every wrong answer and miss
+    .venv/bin/python bench/kb_eval.py             # both matchers, overall and per kind of query
+    .venv/bin/python bench/kb_eval.py --errors    # also list every wrong answer and miss of the matcher
+    .venv/bin/python bench/kb_eval.py --sweep     # trade-off tables to choose the matcher's thresholds
 
-``kb_queries.tsv`` columns: ``query  expected  kind``; ``expected`` is a note id, or ``-`` where the bot
-should say it does not know. The figure that matters most is the WRONG-answer rate (a different note
-answered, or an answer where ``-`` was expected): a confident wrong procedure is worse than "I don't know".
+``kb_queries.tsv`` columns: ``query  expected  kind  [audience]``. ``expected`` is a note id, or ``-`` where
+the bot should say it does not know; ``audience`` is ``staff`` (the default when the column is missing or
+empty) or ``public`` (a job seeker, who must only ever see public notes). A header row and ``#`` comment
+lines are skipped.
+
+Figures (answerable: the queries with an expected note):
+
+* top-1 accuracy — the top-ranked match is the expected note (answerable);
+* top-3 recall — the expected note is among the three best matches (answerable);
+* correct answers — the bot answers with the expected note (answerable);
+* WRONG answers — it answers with another note, or answers a ``-`` query (all queries). This matters most:
+  a confident wrong procedure is worse than "I don't know";
+* out-of-domain rejection — ``-`` queries answered null;
+* public leakage — public-audience queries shown a staff note as the answer, a suggestion or a match.
+
+The baseline is what one would write first: rapidfuzz ``fuzz.WRatio`` (with ``utils.default_process``:
+lower case, punctuation removed) between the query and each note's raw title and questions; the best note
+wins, and answers when its score reaches a threshold. That threshold is tuned for the baseline here, on
+the same queries: the one with the most correct answers while WRONG answers stay at or below 3 % (the
+higher threshold on a tie). Both matchers search only the notes the query's audience may see.
 """
 
 from __future__ import annotations
@@ -17,8 +35,11 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from rapidfuzz import fuzz, process, utils
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -33,8 +54,10 @@ from bot.knowledge.matcher import (  # noqa: E402
     SearchResult,
     decide,
 )
-from bot.knowledge.normalize import han_pinyin  # noqa: E402
 from bot.knowledge.notes import Note, load_notes  # noqa: E402
+
+AUDIENCES = ("staff", "public")
+BASELINE_MAX_WRONG = 0.03
 
 
 @dataclass
@@ -42,10 +65,11 @@ class Case:
     query: str
     expected: str | None
     kind: str
+    audience: str = "staff"
 
 
 def read_cases(path: Path) -> list[Case]:
-    """Rows of the TSV (a header row ``query expected kind`` is skipped; ``#`` lines are comments)."""
+    """Rows of the TSV: ``query expected kind [audience]`` (header row and ``#`` lines skipped)."""
     cases = []
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -55,7 +79,10 @@ def read_cases(path: Path) -> list[Case]:
                 continue
             expected = row[1].strip() if len(row) > 1 else "-"
             kind = row[2].strip() if len(row) > 2 else "?"
-            cases.append(Case(row[0].strip(), None if expected in ("-", "") else expected, kind))
+            audience = row[3].strip() if len(row) > 3 and row[3].strip() else "staff"
+            if audience not in AUDIENCES:
+                raise ValueError(f"{path}: audience must be staff or public, not {audience!r}: {row}")
+            cases.append(Case(row[0].strip(), None if expected in ("-", "") else expected, kind, audience))
     return cases
 
 
@@ -65,6 +92,8 @@ class Tally:
 
     n: int = 0
     answerable: int = 0
+    top1: int = 0  # answerable queries whose best match is the expected note
+    top3: int = 0
     correct: int = 0  # answerable queries answered with the expected note
     null_ok: int = 0  # '-' queries answered null
     wrong: int = 0  # answered with another note, or answered a '-' query
@@ -72,104 +101,169 @@ class Tally:
     suggest: int = 0
     rescued: int = 0  # answerable, not answered, but the expected note is among the suggestions
     noise: int = 0  # '-' queries that got suggestions
-    top3: int = 0
+    public: int = 0  # public-audience queries
+    leaks: int = 0  # public-audience queries shown a staff note
 
     def add(self, case: Case, result: SearchResult) -> None:
         self.n += 1
         answer = result.answer.id if result.answer else None
         suggested = [m.note.id for m in result.suggestions]
         self.suggest += result.outcome == "suggest"
+        if case.audience == "public":
+            self.public += 1
+            shown = [result.answer] if result.answer else []
+            shown += [m.note for m in (*result.suggestions, *result.matches)]
+            self.leaks += any(note.audience != "public" for note in shown)
         if case.expected is None:
             self.null_ok += answer is None
             self.wrong += answer is not None
             self.noise += bool(suggested)
             return
         self.answerable += 1
+        ranked = [m.note.id for m in result.matches]
+        self.top1 += ranked[:1] == [case.expected]
+        self.top3 += case.expected in ranked[:3]
         self.correct += answer == case.expected
         self.wrong += answer is not None and answer != case.expected
         self.unknown += result.outcome == "unknown"
         self.rescued += answer is None and case.expected in suggested
-        self.top3 += case.expected in [m.note.id for m in result.matches[:3]]
 
     @property
     def accuracy(self) -> int:
         """Queries whose answer is right: the expected note, or null for '-'."""
         return self.correct + self.null_ok
 
+    @property
+    def unanswerable(self) -> int:
+        return self.n - self.answerable
+
 
 def pct(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:5.1f}%" if whole else "    - "
 
 
+Decider = Callable[[Case, list[Match]], SearchResult]
+
+
+def matcher_decider(answer: float, suggest: float, margin: float) -> Decider:
+    def run(case: Case, matches: list[Match]) -> SearchResult:
+        return decide(
+            case.query, matches, answer_threshold=answer, suggest_threshold=suggest, min_margin=margin
+        )
+
+    return run
+
+
+def baseline_decider(threshold: float) -> Decider:
+    """The baseline answers its best note at or above the threshold, and never offers suggestions."""
+
+    def run(case: Case, matches: list[Match]) -> SearchResult:
+        return decide(
+            case.query, matches, answer_threshold=threshold, suggest_threshold=threshold, min_margin=0
+        )
+
+    return run
+
+
 def evaluate(
-    cases: list[Case], scored: list[list[Match]], answer: float, suggest: float, margin: float
+    cases: list[Case], scored: list[list[Match]], decider: Decider
 ) -> tuple[Tally, dict[str, Tally], list[tuple[Case, SearchResult]]]:
-    """Decide every query from its scored candidates with these thresholds."""
+    """Decide every query from its ranked candidates."""
     total = Tally()
     per_kind: dict[str, Tally] = defaultdict(Tally)
     results = []
     for case, matches in zip(cases, scored, strict=True):
-        result = decide(
-            case.query, matches, answer_threshold=answer, suggest_threshold=suggest, min_margin=margin
-        )
+        result = decider(case, matches)
         total.add(case, result)
         per_kind[case.kind].add(case, result)
         results.append((case, result))
     return total, per_kind, results
 
 
-def synthetic_notes(notes: list[Note], count: int) -> list[Note]:
-    """``count`` notes made from the real ones, each body's lines rotated differently so that no text
-    repeats (caches do not flatter the timing)."""
-    out = []
-    for k in range(count):
-        base = notes[k % len(notes)]
-        shift = k // len(notes)
-        lines = [line[shift:] + line[:shift] for line in base.body.splitlines()]
-        out.append(replace(base, id=f"synthetic/{k}", body="\n".join(lines)))
-    return out
+class WRatioBaseline:
+    """Rank notes by the best ``fuzz.WRatio`` between the query and the note's title or a question."""
 
+    def __init__(self, notes: Sequence[Note]) -> None:
+        self.notes = list(notes)
+        self.texts: dict[str, list[tuple[str, int]]] = {}
+        for audience in AUDIENCES:
+            allowed = [i for i, n in enumerate(self.notes) if audience == "staff" or n.audience == "public"]
+            self.texts[audience] = [
+                (t, i) for i in allowed for t in (self.notes[i].title, *self.notes[i].questions)
+            ]
 
-def timed_build(
-    notes: list[Note], synonyms: list[list[str]], lexical: str
-) -> tuple[KnowledgeIndex, float, float]:
-    """Build from cold caches; return the index, wall seconds and CPU seconds."""
-    han_pinyin.cache_clear()
-    wall, cpu = time.perf_counter(), time.process_time()
-    index = KnowledgeIndex.build(notes, synonyms, lexical=lexical)
-    return index, time.perf_counter() - wall, time.process_time() - cpu
-
-
-def print_report(total: Tally, per_kind: dict[str, Tally]) -> None:
-    print(f"\n{'kind':<12}{'n':>5}{'accuracy':>10}{'wrong':>8}{'top-3':>8}{'suggest':>9}{'unknown':>9}")
-    for kind in sorted(per_kind):
-        t = per_kind[kind]
-        print(
-            f"{kind:<12}{t.n:>5}{pct(t.accuracy, t.n):>10}{pct(t.wrong, t.n):>8}{pct(t.top3, t.answerable):>8}"
-            f"{pct(t.suggest, t.n):>9}{pct(t.unknown, t.answerable):>9}"
+    def rank(self, query: str, audience: str) -> list[Match]:
+        texts = self.texts[audience]
+        found = process.extract(
+            query, [t for t, _ in texts], scorer=fuzz.WRatio, processor=utils.default_process, limit=None
         )
-    unanswerable = total.n - total.answerable
-    print(
-        f"\noverall ({total.n} queries, {total.answerable} answerable):\n"
-        f"  correct answers      {pct(total.correct, total.answerable)} of answerable\n"
-        f"  WRONG answers        {pct(total.wrong, total.n)} of all ({total.wrong})\n"
-        f"  unknown              {pct(total.unknown, total.answerable)} of answerable\n"
-        f"  top-3 recall         {pct(total.top3, total.answerable)} of answerable\n"
-        f"  rescued by 'did you mean' {pct(total.rescued, total.answerable)} of answerable"
-        f" (answered or rescued: {pct(total.correct + total.rescued, total.answerable)})\n"
-        f"  '-' answered null    {pct(total.null_ok, unanswerable)}; given suggestions {pct(total.noise, unanswerable)}"
-    )
+        best: dict[int, float] = {}
+        for _text, score, k in found:
+            note = texts[k][1]
+            best[note] = max(best.get(note, 0.0), float(score))
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        return [Match(self.notes[i], round(score, 2)) for i, score in ranked]
+
+
+def tune_baseline(cases: list[Case], scored: list[list[Match]]) -> tuple[float, list[tuple[float, Tally]]]:
+    """The baseline's answer threshold: most correct answers with WRONG <= 3 % (higher one on a tie)."""
+    rows = []
+    for threshold in range(0, 101):
+        total, _, _ = evaluate(cases, scored, baseline_decider(threshold))
+        rows.append((float(threshold), total))
+    allowed = [(t, tally) for t, tally in rows if tally.wrong <= BASELINE_MAX_WRONG * tally.n]
+    threshold = max(allowed, key=lambda r: (r[1].correct, -r[1].wrong, r[0]))[0] if allowed else 100.0
+    return threshold, rows
+
+
+def print_side_by_side(
+    ours: tuple[Tally, dict[str, Tally]], baseline: tuple[Tally, dict[str, Tally]]
+) -> None:
+    (m, m_kinds), (b, b_kinds) = ours, baseline
+    rows = [
+        ("top-1 accuracy (answerable)", pct(m.top1, m.answerable), pct(b.top1, b.answerable)),
+        ("top-3 recall (answerable)", pct(m.top3, m.answerable), pct(b.top3, b.answerable)),
+        ("correct answers (answerable)", pct(m.correct, m.answerable), pct(b.correct, b.answerable)),
+        ("WRONG answers (all queries)", pct(m.wrong, m.n), pct(b.wrong, b.n)),
+        ("no answer (answerable)", pct(m.answerable - m.correct - _wrong_answerable(m), m.answerable),
+         pct(b.answerable - b.correct - _wrong_answerable(b), b.answerable)),
+        ("  of which 'did you mean' rescues", pct(m.rescued, m.answerable), "    - "),
+        ("out-of-domain rejection ('-')", pct(m.null_ok, m.unanswerable), pct(b.null_ok, b.unanswerable)),
+        ("  '-' given suggestions", pct(m.noise, m.unanswerable), "    - "),
+        ("public leakage (queries)", f"{m.leaks} of {m.public}", f"{b.leaks} of {b.public}"),
+    ]  # fmt: skip
+    print(f"\n{'':34}{'matcher':>12}{'baseline':>12}")
+    for label, ours_value, base_value in rows:
+        print(f"{label:34}{ours_value:>12}{base_value:>12}")
+
+    print(f"\n{'':17}{'':5} {'--------- matcher ---------':>28}  {'-------- baseline ---------':>28}")
+    header = f"{'top-1':>7}{'right':>7}{'wrong':>7}{'top-3':>7}"
+    print(f"{'kind':<17}{'n':>5} {header}  {header}")
+    for kind in sorted(m_kinds, key=lambda k: (k in ("unknown", "staffonly"), k)):
+        cells = []
+        for t in (m_kinds[kind], b_kinds[kind]):
+            cells.append(
+                f"{pct(t.top1, t.answerable):>7}{pct(t.accuracy, t.n):>7}{pct(t.wrong, t.n):>7}"
+                f"{pct(t.top3, t.answerable):>7}"
+            )
+        print(f"{kind:<17}{m_kinds[kind].n:>5} {cells[0]}  {cells[1]}")
+    print("(right: answered with the expected note, or no answer where none is expected)")
+
+
+def _wrong_answerable(t: Tally) -> int:
+    """Answerable queries answered with another note."""
+    return t.wrong - (t.unanswerable - t.null_ok)
 
 
 def sweep(cases: list[Case], scored: list[list[Match]], suggest: float) -> None:
-    print(f"\nanswer threshold x margin (suggest >= {suggest:g}): correct / WRONG / rescued")
+    print(f"\nmatcher: answer threshold x margin (suggest >= {suggest:g}): correct / WRONG / rescued")
     margins = (0, 2, 4, 6, 8, 10)
     print(f"{'answer':>7}" + "".join(f"{'margin ' + str(m):>22}" for m in margins))
     best = None
     for answer in range(40, 81, 2):
         cells = []
         for margin in margins:
-            t, _, _ = evaluate(cases, scored, answer, suggest, margin)
+            t, _, _ = evaluate(cases, scored, matcher_decider(answer, suggest, margin))
             correct, wrong = t.correct / t.answerable, t.wrong / t.n
             cells.append(f"{100 * correct:5.1f} /{100 * wrong:4.1f} /{100 * t.rescued / t.answerable:5.1f}")
             key = (wrong <= 0.02, correct - 3 * wrong)
@@ -186,8 +280,20 @@ def sweep(cases: list[Case], scored: list[list[Match]], suggest: float) -> None:
             f"\nsuggest threshold (answer={answer}, margin={margin}): rescued answerable / '-' given suggestions"
         )
         for s in range(20, answer + 1, 5):
-            t, _, _ = evaluate(cases, scored, answer, s, margin)
-            print(f"  suggest >= {s:>3}: {pct(t.rescued, t.answerable)} / {pct(t.noise, t.n - t.answerable)}")
+            t, _, _ = evaluate(cases, scored, matcher_decider(answer, s, margin))
+            print(f"  suggest >= {s:>3}: {pct(t.rescued, t.answerable)} / {pct(t.noise, t.unanswerable)}")
+
+
+def print_errors(results: list[tuple[Case, SearchResult]]) -> None:
+    print("\nmatcher: wrong answers and misses:")
+    for case, result in results:
+        answer = result.answer.id if result.answer else None
+        if answer == case.expected:
+            continue
+        tops = ", ".join(f"{m.note.id} {m.score:.0f}" for m in result.matches[:3])
+        flag = "WRONG" if answer is not None else result.outcome
+        who = " (public)" if case.audience == "public" else ""
+        print(f"  [{flag:7}] {case.kind:<11} {case.query!r}{who} expected {case.expected or '-'}: {tops}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,9 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suggest", type=float, default=DEFAULT_SUGGEST_THRESHOLD)
     parser.add_argument("--margin", type=float, default=DEFAULT_MIN_MARGIN)
     parser.add_argument("--lexical", choices=("bm25f", "bm25s"), default="bm25f", help="lexical ranker")
-    parser.add_argument("--sweep", action="store_true", help="scan thresholds and print the trade-off")
-    parser.add_argument("--errors", action="store_true", help="list wrong answers and misses")
-    parser.add_argument("--scale", type=int, default=200, help="also time an index of N notes (0: skip)")
+    parser.add_argument("--sweep", action="store_true", help="scan the matcher's thresholds")
+    parser.add_argument("--errors", action="store_true", help="list the matcher's wrong answers and misses")
     args = parser.parse_args(argv)
 
     loaded = load_notes(args.dir)
@@ -211,57 +316,45 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no queries in {args.queries}", file=sys.stderr)
         return 1
 
-    index, cold_wall, cold_cpu = timed_build(loaded.notes, loaded.synonyms, args.lexical)
-    warm = []
-    for _ in range(5):
-        start = time.perf_counter()
-        KnowledgeIndex.build(loaded.notes, loaded.synonyms, lexical=args.lexical)
-        warm.append(time.perf_counter() - start)
-
+    start = time.perf_counter()
+    index = KnowledgeIndex.build(loaded.notes, loaded.synonyms, lexical=args.lexical)
+    build = time.perf_counter() - start
     latencies = []
     scored: list[list[Match]] = []
     for case in cases:
         start = time.perf_counter()
-        result = index.search(case.query, limit=50)
+        result = index.search(case.query, audience=case.audience, limit=50)  # type: ignore[arg-type]
         latencies.append(time.perf_counter() - start)
         scored.append(result.matches)
+    baseline = WRatioBaseline(loaded.notes)
+    base_scored = [baseline.rank(case.query, case.audience) for case in cases]
+    threshold, _ = tune_baseline(cases, base_scored)
+
+    publics = sum(c.audience == "public" for c in cases)
+    answerable = sum(c.expected is not None for c in cases)
+    print(
+        f"{len(cases)} queries ({answerable} answerable, {publics} from the public audience), "
+        f"{len(loaded.notes)} notes, {len(loaded.synonyms)} synonym groups\n"
+        f"matcher: answer >= {args.answer:g} leading by >= {args.margin:g}, suggest >= {args.suggest:g} "
+        f"(lexical={args.lexical})\n"
+        f"baseline: WRatio over title + questions, answer >= {threshold:g} (tuned here: most correct "
+        f"answers with WRONG <= {100 * BASELINE_MAX_WRONG:g}%)"
+    )
+    total, per_kind, results = evaluate(
+        cases, scored, matcher_decider(args.answer, args.suggest, args.margin)
+    )
+    b_total, b_per_kind, _ = evaluate(cases, base_scored, baseline_decider(threshold))
+    print_side_by_side((total, per_kind), (b_total, b_per_kind))
+
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
-
     print(
-        f"{len(loaded.notes)} notes, {len(loaded.synonyms)} synonym groups, {len(cases)} queries; "
-        f"lexical={args.lexical}; answer >= {args.answer:g}, margin >= {args.margin:g}, "
-        f"suggest >= {args.suggest:g}"
+        f"\nmatcher: index build {1000 * build:.0f} ms; query latency median "
+        f"{1000 * statistics.median(latencies):.2f} ms, p99 {1000 * p99:.2f} ms "
+        f"(bench/kb_speed.py measures larger indexes)"
     )
-    total, per_kind, results = evaluate(cases, scored, args.answer, args.suggest, args.margin)
-    print_report(total, per_kind)
-    print(
-        f"\nindex build: {1000 * cold_wall:.0f} ms cold ({1000 * cold_cpu:.0f} ms CPU), "
-        f"{1000 * statistics.median(warm):.0f} ms warm; query latency: mean "
-        f"{1000 * statistics.mean(latencies):.2f} ms, p99 {1000 * p99:.2f} ms"
-    )
-    if args.scale:
-        notes = synthetic_notes(loaded.notes, args.scale)
-        big, wall, cpu = timed_build(notes, loaded.synonyms, args.lexical)
-        start = time.perf_counter()
-        for case in cases:
-            big.search(case.query)
-        per_query = (time.perf_counter() - start) / len(cases)
-        print(
-            f"{len(notes)} notes (synthetic, distinct bodies): build {1000 * wall:.0f} ms cold "
-            f"({1000 * cpu:.0f} ms CPU), query mean {1000 * per_query:.2f} ms"
-        )
-
     if args.errors:
-        print("\nwrong answers and misses:")
-        for case, result in results:
-            answer = result.answer.id if result.answer else None
-            if answer == case.expected:
-                continue
-            tops = ", ".join(f"{m.note.id} {m.score:.0f}" for m in result.matches[:3])
-            flag = "WRONG" if answer is not None else result.outcome
-            print(f"  [{flag:7}] {case.kind:<11} {case.query!r} expected {case.expected or '-'}: {tops}")
-
+        print_errors(results)
     if args.sweep:
         sweep(cases, scored, args.suggest)
     return 0

@@ -327,6 +327,53 @@ def _parse_scripts(body_lines: list[str], *, first_line: int) -> tuple[list[str]
     return scripts, None
 
 
+def split_scripts_section(body: str) -> tuple[str, str]:
+    """A note's body without its ``## 话术`` section (the procedure), and that section (the reply scripts).
+
+    The section runs from its heading to the next heading of level 1 or 2 outside a code fence, as in
+    :func:`parse_note_text`.
+    """
+    if SCRIPTS_HEADING not in body:
+        return body.strip(), ""
+    if "```" not in body and "~~~" not in body:  # no code fence: cut at the headings directly
+        cuts = [
+            (m.start(), m.end(), len(m.group(1)) == 2 and m.group(2).strip() == SCRIPTS_HEADING)
+            for m in _TOP_HEADING.finditer(body)
+        ]
+        kept_parts: list[str] = []
+        section_parts: list[str] = []
+        position, in_section = 0, False
+        for start, end, is_scripts in cuts:
+            (section_parts if in_section else kept_parts).append(body[position:start])
+            in_section = is_scripts
+            position = start if not is_scripts else end + (body[end : end + 1] == "\n")
+        (section_parts if in_section else kept_parts).append(body[position:])
+        return _join_lines(kept_parts), _join_lines(section_parts)
+    kept: list[str] = []
+    section: list[str] = []
+    in_section = False
+    in_fence = False
+    for raw in body.splitlines():
+        line = raw.rstrip()
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        heading = None if in_fence else _HEADING.match(line)
+        if heading and len(heading.group(1)) <= 2:
+            in_section = len(heading.group(1)) == 2 and heading.group(2).strip() == SCRIPTS_HEADING
+            if in_section:
+                continue
+        (section if in_section else kept).append(raw)
+    return "\n".join(kept).strip(), "\n".join(section).strip()
+
+
+_TOP_HEADING = re.compile(r"^(#{1,2})[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
+
+
+def _join_lines(parts: list[str]) -> str:
+    """Pieces of a text cut at line starts, joined back as ``split_scripts_section`` joins lines."""
+    return "\n".join("".join(parts).splitlines()).strip()
+
+
 def load_synonyms(path: Path | str) -> tuple[list[list[str]], list[Problem]]:
     """Load ``synonyms.yaml``: a list of lists of strings, the first of each list being canonical."""
     path = Path(path)

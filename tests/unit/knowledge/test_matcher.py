@@ -120,3 +120,66 @@ def test_empty_index_and_empty_query(index: KnowledgeIndex) -> None:
     assert empty.search("退款").outcome == "unknown"
     result = index.search("   ")
     assert (result.query, result.outcome, result.matches) == ("", "unknown", [])
+
+
+def _note(note_id: str, title: str, questions: list[str], body: str) -> Note:
+    return Note(note_id, title, questions, [], "staff", body, [], __file__)  # type: ignore[arg-type]
+
+
+def test_reply_scripts_count_less_than_the_rest_of_the_body() -> None:
+    # English words in the reply scripts are what to tell the customer, not what the note is about.
+    notes = [
+        _note(
+            "scripts", "商品问题", ["东西有问题"], "拍照登记。\n\n## 话术\n> Sorry, the parcel is delayed."
+        ),
+        _note("body", "商品问题", ["东西有问题"], "拍照登记。parcel delayed 时先查物流。"),
+    ]
+    result = KnowledgeIndex.build(notes).search("parcel delayed")
+    assert [m.note.id for m in result.matches] == ["body", "scripts"]
+    assert result.matches[0].score > result.matches[1].score
+
+
+def test_a_note_question_restated_with_context_wins() -> None:
+    # The query restates most of a delay question; the lost-parcel note only shares words here and there.
+    notes = [
+        _note("delay", "物流延迟、物流信息不更新", ["快递一直不动", "物流好几天不动了"], "先查轨迹。"),
+        _note(
+            "lost", "包裹丢失", ["快递丢了怎么办", "物流很久没更新是不是丢了", "顾客说一直收不到货"], "补发。"
+        ),
+    ]
+    assert KnowledgeIndex.build(notes).search("快递一直没有更新").matches[0].note.id == "delay"
+
+
+def test_dense_rows_give_the_same_scores_as_posting_lists(
+    knowledge_dir: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.knowledge import matcher
+
+    loaded = load_notes(knowledge_dir)  # type: ignore[arg-type]
+    lists = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
+    monkeypatch.setattr(matcher, "_DENSE_MIN_NOTES", 1)
+    monkeypatch.setattr(matcher, "_DENSE_SHARE", 8)
+    rows = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
+    assert (rows._postings.row >= 0).any() and not (lists._postings.row >= 0).any()
+    for query in ("顾客说东西坏了想退钱可以吗😭", "tuihuo zenme ban", "工资", "QA扣分", "refund", "今天天气"):
+        for audience in ("staff", "public"):
+            a = lists.search(query, audience=audience)  # type: ignore[arg-type]
+            b = rows.search(query, audience=audience)  # type: ignore[arg-type]
+            assert [(m.note.id, m.score) for m in a.matches] == [(m.note.id, m.score) for m in b.matches]
+
+
+def test_notes_are_built_in_chunks_alike(knowledge_dir: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.knowledge import matcher
+
+    loaded = load_notes(knowledge_dir)  # type: ignore[arg-type]
+    whole = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
+    monkeypatch.setattr(matcher, "_CHUNK_BITS", 2)  # 4 notes a chunk
+    chunked = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
+    for query in (
+        "顾客说东西坏了想退钱可以吗😭",
+        "kuaidi yizhi budong",
+        "几号发工资",
+        "How do I return an item?",
+    ):
+        a, b = whole.search(query), chunked.search(query)
+        assert [(m.note.id, m.score) for m in a.matches] == [(m.note.id, m.score) for m in b.matches]

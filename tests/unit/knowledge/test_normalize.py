@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from pypinyin import lazy_pinyin
 
 from bot.knowledge.normalize import (
@@ -10,9 +11,11 @@ from bot.knowledge.normalize import (
     features,
     han_pinyin,
     normalize,
+    normalize_many,
     pinyin_syllables,
     split_pinyin,
     strip_fillers,
+    syllable_id,
     to_simplified,
 )
 
@@ -103,3 +106,56 @@ def test_english_stemming_meets_synonyms() -> None:
     analyzer = Analyzer([["延迟", "delay"], ["破损", "damaged"]])
     assert analyzer.analyze("Delivery delayed!").chars == "delivery 延迟"
     assert analyzer.analyze("item damage").chars == "item 破损"
+
+
+TRICKY_TEXTS = [
+    "ＱＡ扣分！！",
+    "SKU：１２３，ID?",
+    "顧客說東西壞了😭😭",
+    "café é ｅ\u0301 한국어",
+    "𝐀𝐁𝐂 ①② ㈱ 👍🏻 𠀀",
+    "A_b__c \u3000全角\u3000空格",
+    "",
+    "亲，请问一下物流一直不更新怎么办呀？",
+    "We're sorry, refunds take 3 days. Partial, refund; check in",
+    "1. 每月 **15 日** 发工资（示例）；SKU 和 QA 见后台。\n> 亲，请稍等一下哦" * 12,  # a long text
+]
+
+
+def test_normalize_many_equals_normalize_one_by_one() -> None:
+    assert normalize_many(TRICKY_TEXTS) == [normalize(t) for t in TRICKY_TEXTS]
+    assert normalize_many([]) == []
+
+
+def test_note_contents_equal_one_text_at_a_time() -> None:
+    groups = [
+        ["退款", "退钱", "refund"],
+        ["顾客", "客户", "亲"],
+        ["部分退款", "partial refund"],
+        ["考勤", "check in"],
+    ]
+    batch, single = Analyzer(groups), Analyzer(groups)
+    contents = batch.note_contents(TRICKY_TEXTS)
+    single.learn_vocabulary(TRICKY_TEXTS)
+    single.forget_texts()
+    assert contents == [strip_fillers(single.canonical_text(t)) for t in TRICKY_TEXTS]
+    assert batch.known_words == single.known_words
+
+
+def test_homophones_blocked_alike_from_units_or_syllable_ids() -> None:
+    groups = [["顾客", "客户"], ["退货", "退件"], ["取消订单", "撤单"]]
+    runs, ids = Analyzer(groups), Analyzer(groups)
+    texts = ["尺码怎么推荐", "顾客要撤单", "扯淡"]
+    runs.synonyms.block_homophones(seg for t in texts for seg in runs.analyze(t).segments)
+    joined = "  ".join(texts)
+    pinyin = np.array(
+        [syllable_id(p) if p else -1 for p in (han_pinyin(c)[0] if c.strip() else None for c in joined)]
+    )
+    ids.synonyms.block_homophone_ids(joined, pinyin)
+    assert runs.synonyms.pinyin_mapping == ids.synonyms.pinyin_mapping
+    assert ("tui", "jian") not in ids.synonyms.pinyin_mapping  # 推荐 is spelt tuijian too
+
+
+def test_fast_pinyin_reads_like_pypinyin() -> None:
+    for text in ("重复扣款", "银行卡", "还款", "长大了", "不好意思", "行长在银行", "一行行"):
+        assert list(han_pinyin(text)) == lazy_pinyin(text), text

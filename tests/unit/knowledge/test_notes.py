@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge.notes import Problem, load_notes, load_synonyms
+from bot.knowledge.notes import Problem, load_notes, load_synonyms, split_scripts_section
 
 from .conftest import write_knowledge
 
@@ -190,3 +190,14 @@ def test_scalars_are_read_as_written(tmp_path: Path) -> None:
         ["投诉", "12315", "0123", "yes"],
         "staff",
     )
+
+
+def test_split_scripts_section() -> None:
+    body = "先核对订单。\n\n## 话术\n> 亲，稍等。\n\n> Please wait.\n\n## 注意\n不要承诺。\n### 话术\n> 三级标题不算"
+    assert split_scripts_section(body) == (
+        "先核对订单。\n\n## 注意\n不要承诺。\n### 话术\n> 三级标题不算",
+        "> 亲，稍等。\n\n> Please wait.",
+    )
+    assert split_scripts_section("没有话术。") == ("没有话术。", "")
+    fenced = "步骤\n```\n## 话术\n```\n## 话术\n> 真的话术\n# 下一节\n正文"
+    assert split_scripts_section(fenced) == ("步骤\n```\n## 话术\n```\n# 下一节\n正文", "> 真的话术")

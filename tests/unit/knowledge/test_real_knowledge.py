@@ -48,3 +48,42 @@ def test_brief_queries_reach_the_right_note(real_index: KnowledgeIndex, query: s
 
 def test_salary_advance_is_unknown(real_index: KnowledgeIndex) -> None:
     assert real_index.search("工资能不能预支").answer is None
+
+
+def labelled_queries() -> list[list[str]]:
+    """Rows of bench/kb_queries.tsv: query, expected, kind[, audience]."""
+    path = KNOWLEDGE.parent / "bench" / "kb_queries.tsv"
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows[1:] if r[0] and not r[0].startswith("#")]
+
+
+def test_labelled_queries_name_real_notes() -> None:
+    notes = {n.id: n for n in load_notes(KNOWLEDGE).notes}
+    rows = labelled_queries()
+    assert len(rows) >= 250
+    public = [r for r in rows if len(r) > 3 and r[3] == "public"]
+    assert len(public) >= 25
+    for row in rows:
+        assert 3 <= len(row) <= 4 and row[1] in (*notes, "-"), row
+        if row in public and row[1] != "-":
+            assert notes[row[1]].audience == "public", row
+
+
+@pytest.mark.parametrize("query", ["退货流程", "QA扣分", "客户骂人怎么办", "几号发工资", "系统崩了怎么办"])
+def test_job_seekers_never_see_staff_notes(real_index: KnowledgeIndex, query: str) -> None:
+    result = real_index.search(query, audience="public", limit=10)
+    shown = [m.note for m in (*result.matches, *result.suggestions)] + (
+        [result.answer] if result.answer else []
+    )
+    assert all(note.audience == "public" for note in shown)
+    if query != "几号发工资":  # the pay note says when wages are paid
+        assert result.answer is None
+
+
+def test_where_questions_are_not_the_workplace_location(real_index: KnowledgeIndex) -> None:
+    assert real_index.search("工作服在哪里领").answer is None
+    assert real_index.search("在哪里上班", audience="public").matches[0].note.id == "public/location"
+
+
+def test_english_words_of_reply_scripts_do_not_decide(real_index: KnowledgeIndex) -> None:
+    assert real_index.search("how to return an item").matches[0].note.id == "aftersales/return_refund"
