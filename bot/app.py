@@ -10,15 +10,18 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import errors
 from bot.attendance import handlers as attendance_handlers
+from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotContext, BotData
 from bot.db import create_engine, create_session_factory, upgrade_database
 from bot.delivery import handlers as delivery_handlers
+from bot.http import AiohttpRequest
 from bot.jobs import handlers as jobs_handlers
 from bot.knowledge import handlers as knowledge_handlers
 from bot.menus import MenuRegistry, publish_default_menus, publish_person_menu
 from bot.notices import handlers as notices_handlers
 from bot.people import handlers as people_handlers
+from bot.people.directory import PeopleDirectory
 from bot.people.models import Role
 
 log = logging.getLogger(__name__)
@@ -40,9 +43,12 @@ def build_application(settings: Settings | None = None) -> BotApplication:
         .token(settings.bot_token.get_secret_value().strip())
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(tzinfo=settings.tz))
         .rate_limiter(delivery_handlers.rate_limiter())
+        .concurrent_updates(PerUserUpdateProcessor())
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
         .build()
@@ -53,6 +59,7 @@ def build_application(settings: Settings | None = None) -> BotApplication:
     data.engine = engine
     data.db = create_session_factory(engine)
     data.menus = MenuRegistry()
+    data.people = PeopleDirectory(data.db, admin_ids=settings.admin_ids)
 
     # Handler order matters within a group: the first matching handler wins. Capabilities register
     # their commands, buttons and conversations here, in this order ...
@@ -75,6 +82,8 @@ async def on_startup(application: BotApplication) -> None:
     assert data.engine is not None and data.settings is not None and data.menus is not None
     await upgrade_database(data.engine)
     await knowledge_handlers.load_at_startup(application)
+    if data.people is not None:
+        await data.people.warm()
     try:
         await publish_default_menus(application.bot, data.menus)
         for admin_id in data.settings.admin_ids:
@@ -85,6 +94,8 @@ async def on_startup(application: BotApplication) -> None:
 
 
 async def on_shutdown(application: BotApplication) -> None:
-    """Release database connections."""
+    """Write down what is held in memory, then release database connections."""
+    if application.bot_data.people is not None:
+        await application.bot_data.people.flush_seen()
     if application.bot_data.engine is not None:
         await application.bot_data.engine.dispose()

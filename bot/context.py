@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
     from bot.menus import MenuRegistry
+    from bot.people.directory import PeopleDirectory
     from bot.people.models import Person
 
 
@@ -27,6 +28,7 @@ class BotData:
     db: SessionFactory | None = None
     engine: AsyncEngine | None = None
     menus: MenuRegistry | None = None
+    people: PeopleDirectory | None = None
     services: dict[str, Any] = field(default_factory=dict)
 
 

@@ -24,7 +24,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.access import admin_only, has_role, staff_only
 from bot.attendance import audience, export, jobs, render, reports, service
 from bot.attendance.calendar import PlanKind, covers_year
-from bot.attendance.models import AttendanceRequest, DayKind, Punch, RequestKind, Shift
+from bot.attendance.checkins import CheckInQueue
+from bot.attendance.models import AttendanceRequest, DayKind, Punch, RequestKind, RequestStatus, Shift
 from bot.attendance.render import esc
 from bot.attendance.schedule import (
     ShiftError,
@@ -47,6 +48,7 @@ from bot.replies import page_buttons
 log = logging.getLogger(__name__)
 
 ASSIGN_PAGE_SIZE = 10
+CHECKINS_SERVICE = "attendance:check-ins"
 MAX_OVERRIDE_DAYS = 31
 MIN_RADIUS_M, MAX_RADIUS_M = 30, 5000
 AWAIT_KEY = "attendance_awaiting"
@@ -156,13 +158,22 @@ def _checkin_reply(_: Translate, result: service.CheckIn, context: BotContext) -
     return text, _location_keyboard(_)
 
 
+def _checkins(context: BotContext) -> CheckInQueue:
+    """The bot's check-in writer (made on first use)."""
+    services = context.bot_data.services
+    queue = services.get(CHECKINS_SERVICE)
+    if queue is None:
+        assert context.bot_data.db is not None
+        queue = services[CHECKINS_SERVICE] = CheckInQueue(context.bot_data.db, context.settings.tz)
+    return queue
+
+
 async def _check_in(
     update: Update, context: BotContext, location: tuple[float, float] | None = None
 ) -> service.CheckIn:
     person = _person(context)
     assert person.id is not None
-    async with context.session() as session:
-        result = await service.check_in(session, person.id, utcnow(), context.settings.tz, location=location)
+    result = await _checkins(context).check_in(person.id, utcnow(), location=location)
     if result.outcome == CheckInOutcome.NEED_LOCATION and context.user_data is not None:
         context.user_data[AWAIT_KEY] = "checkin"
     text, markup = _checkin_reply(context.gettext, result, context)
@@ -411,8 +422,70 @@ async def _card(context: BotContext, request: AttendanceRequest, _: Translate) -
     return render.request_text(_, request, person, context.settings.tz, colleague=colleague, shift=shift)
 
 
+_SETTLED = {
+    RequestStatus.APPROVED: N_("✅ Approved by {name}"),
+    RequestStatus.REJECTED: N_("✖️ Rejected by {name}"),
+    RequestStatus.CANCELLED: N_("↩️ Withdrawn by {name}"),
+}
+_OPEN = (RequestStatus.AWAITING_COLLEAGUE, RequestStatus.PENDING)
+
+
+async def _settled_by(context: BotContext, request: AttendanceRequest) -> Person | None:
+    """Who settled a request: the admin who decided it, or the requester who withdrew it."""
+    by_id = request.person_id if request.status == RequestStatus.CANCELLED else request.decided_by_id
+    if by_id is None:
+        return None
+    async with context.session() as session:
+        return await session.get(Person, by_id)
+
+
+async def _settled_card(
+    context: BotContext, request: AttendanceRequest, _: Translate, by: Person | None
+) -> str:
+    """A request's card with its outcome ("✅ Approved by 王经理") once it is settled."""
+    card = await _card(context, request, _)
+    line = _SETTLED.get(RequestStatus(request.status))
+    if line is None:
+        return card
+    return f"{card}\n{_(line, name=esc(by.display_name) if by else '?')}"
+
+
+async def _settle_cards(
+    context: BotContext, request: AttendanceRequest, skip: tuple[int, int] | None = None
+) -> None:
+    """Show the outcome on every admin's card of a settled request (but ``skip``, a chat and message id),
+    without buttons and in each admin's language. A card that cannot be edited any more is left as it is."""
+    assert request.id is not None
+    async with context.session() as session:
+        cards = await service.take_request_cards(session, request.id)
+    if not cards:
+        return
+    by = await _settled_by(context, request)
+    for card, admin in cards:
+        if (card.chat_id, card.message_id) == skip:
+            continue
+        text = await _settled_card(context, request, _translator(context, admin), by)
+        try:
+            await context.bot.edit_message_text(
+                text, chat_id=card.chat_id, message_id=card.message_id, parse_mode=ParseMode.HTML
+            )
+        except TelegramError as exc:
+            log.info("could not update the card of request #%s in %s: %s", request.id, card.chat_id, exc)
+
+
+async def _remember_cards(context: BotContext, request_id: int, messages: list[Message]) -> None:
+    """Remember the admins' cards of a request; if it was settled while they were being sent, update them."""
+    if not messages:
+        return
+    async with context.session() as session:
+        await service.add_request_cards(session, request_id, [(m.chat_id, m.message_id) for m in messages])
+        request = await service.get_request(session, request_id)
+    if request is not None and request.status not in _OPEN:
+        await _settle_cards(context, request)
+
+
 async def _to_admins(context: BotContext, request: AttendanceRequest) -> int:
-    """Send a request to every admin with approve / reject buttons."""
+    """Send a request to every admin with approve / reject buttons, remembering each card."""
     assert request.id is not None
     async with context.session() as session:
         admins = await service.admins(session)
@@ -427,7 +500,9 @@ async def _to_admins(context: BotContext, request: AttendanceRequest) -> int:
                 render.decision_buttons(_, request.id),
             )
         )
-    return await jobs.send_paced(context.bot, messages)
+    sent = await jobs.send_paced(context.bot, messages)
+    await _remember_cards(context, request.id, sent)
+    return len(sent)
 
 
 @staff_only
@@ -631,6 +706,10 @@ async def cancel_button(update: Update, context: BotContext) -> None:
     _ = context.gettext
     if outcome == AnswerOutcome.DONE:
         await query.answer(_("Request #{id} withdrawn.", id=request_id), show_alert=True)
+        async with context.session() as session:
+            request = await service.get_request(session, request_id)
+        if request is not None:
+            await _settle_cards(context, request)
     else:
         await query.answer(_("This request was already decided."), show_alert=True)
 
@@ -647,9 +726,17 @@ async def requests_command(update: Update, context: BotContext) -> None:
     if not pending:
         await _say(update, context, _("No requests are waiting for a decision."))
         return
+    chat = update.effective_chat
+    assert chat is not None
     for request in pending[:20]:
         assert request.id is not None
-        await _say(update, context, await _card(context, request, _), render.decision_buttons(_, request.id))
+        message = await context.bot.send_message(
+            chat.id,
+            await _card(context, request, _),
+            parse_mode=ParseMode.HTML,
+            reply_markup=render.decision_buttons(_, request.id),
+        )
+        await _remember_cards(context, request.id, [message])
 
 
 _DECIDED = {
@@ -681,14 +768,22 @@ async def decide_button(update: Update, context: BotContext) -> None:
     if outcome == AnswerOutcome.NOT_READY:
         await query.answer(_("The colleague has not accepted this swap yet."), show_alert=True)
         return
-    card = await _card(context, request, _)
     if outcome == AnswerOutcome.ALREADY:
-        await query.answer(_("This request was already decided."), show_alert=True)
-        await query.edit_message_text(card, parse_mode=ParseMode.HTML)
+        withdrawn = request.status == RequestStatus.CANCELLED
+        await query.answer(
+            _("This request was withdrawn.") if withdrawn else _("This request was already decided."),
+            show_alert=True,
+        )
+        card = await _settled_card(context, request, _, await _settled_by(context, request))
+        try:
+            await query.edit_message_text(card, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            log.info("could not update the card of request #%s: %s", request.id, exc)
         return
     await query.answer(_("Approved.") if approve else _("Rejected."))
-    decided = _("Decided by {admin}.", admin=esc(admin.display_name))
-    await query.edit_message_text(f"{card}\n{decided}", parse_mode=ParseMode.HTML)
+    await query.edit_message_text(await _settled_card(context, request, _, admin), parse_mode=ParseMode.HTML)
+    pressed = query.message
+    await _settle_cards(context, request, (pressed.chat.id, pressed.message_id) if pressed else None)
     async with context.session() as session:
         requester = await session.get(Person, request.person_id)
         colleague = await session.get(Person, request.colleague_id) if request.colleague_id else None

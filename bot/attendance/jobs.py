@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
@@ -137,7 +137,7 @@ async def send_summary(app: AnyApplication, now: datetime | None = None, *, clai
     for telegram_id, person in recipients.items():
         _ = translator(person, settings)
         outgoing.append((telegram_id, render.summary_text(_, groups, now, settings.tz, pending), None))
-    return await send_paced(app.bot, outgoing)
+    return len(await send_paced(app.bot, outgoing))
 
 
 async def tick_job(context: BotContext) -> None:
@@ -161,8 +161,8 @@ def _retry_after(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def send_paced(bot: Bot, messages: Sequence[Outgoing], rate: float = SEND_RATE) -> int:
-    """Send private messages one after another within Telegram's overall limit; how many arrived.
+async def send_paced(bot: Bot, messages: Sequence[Outgoing], rate: float = SEND_RATE) -> list[Message]:
+    """Send private messages one after another within Telegram's overall limit; the messages that arrived.
 
     With the bot's rate limiter in place (the composition root installs the shared one) it sets the pace;
     without one, the messages are spaced ``1/rate`` seconds apart. A flood-limit answer is waited out and
@@ -171,7 +171,7 @@ async def send_paced(bot: Bot, messages: Sequence[Outgoing], rate: float = SEND_
     loop = asyncio.get_running_loop()
     spacing = 0.0 if getattr(bot, "rate_limiter", None) is not None else 1 / rate
     next_at = loop.time()
-    sent = 0
+    sent: list[Message] = []
     for chat_id, text, markup in messages:
         delay = next_at - loop.time()
         if delay > 0:
@@ -179,8 +179,9 @@ async def send_paced(bot: Bot, messages: Sequence[Outgoing], rate: float = SEND_
         next_at = max(next_at, loop.time()) + spacing
         for _attempt in range(3):
             try:
-                await bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
-                sent += 1
+                sent.append(
+                    await bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
+                )
                 break
             except RetryAfter as exc:
                 await asyncio.sleep(_retry_after(exc))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.clock import utcnow
@@ -165,6 +165,22 @@ class AttendanceRequest(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AttendanceRequestCard(SQLModel, table=True):
+    """A message showing a request to an admin with its decision buttons, to be updated once it is settled."""
+
+    __tablename__ = "attendance_request_card"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_attendance_request_card_message"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("attendance_request.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class AttendanceConfig(SQLModel, table=True):

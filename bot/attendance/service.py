@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import and_, bindparam, delete, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -26,6 +26,7 @@ from bot.attendance.models import (
     AttendanceConfig,
     AttendanceRecord,
     AttendanceRequest,
+    AttendanceRequestCard,
     CalendarDay,
     DayKind,
     Punch,
@@ -554,6 +555,15 @@ async def _shift_specs(session: AsyncSession, ids: Iterable[int]) -> dict[int, S
     return {s.id: ShiftSpec.of(s) for s in result.all() if s.id is not None}
 
 
+@dataclass(frozen=True, slots=True)
+class CheckInRequest:
+    """One person pressing 签到 (or sending /checkin, or a location) at ``now``."""
+
+    person_id: int
+    now: datetime
+    location: tuple[float, float] | None = None
+
+
 async def check_in(
     session: AsyncSession,
     person_id: int,
@@ -568,75 +578,201 @@ async def check_in(
     says when the next window opens or that the current one closed; with the location check on, a missing
     or distant location is refused.
     """
-    # One query for the common case: the record the scheduler made when the window opened, its shift, and
-    # the location settings.
+    return (await check_in_many(session, [CheckInRequest(person_id, now, location)], tz))[0]
+
+
+@dataclass(slots=True)
+class _Stamp:
+    """A check-in about to be written: the answer if the write goes through."""
+
+    index: int
+    request: CheckInRequest
+    record: AttendanceRecord
+    answer: CheckIn
+
+
+async def check_in_many(
+    session: AsyncSession, requests: Sequence[CheckInRequest], tz: ZoneInfo
+) -> list[CheckIn]:
+    """``check_in`` for many people at once, as when the whole floor checks in at the start of a shift.
+
+    The common case — the record the scheduler made when the window opened — costs one query for
+    everyone, one conditional update and one commit; anything else (no record yet, a race with the
+    scheduler) goes through the one-person path. Answers come back in the order of ``requests``.
+    """
+    if not requests:
+        return []
+    config = await get_config(session)
     query = (
-        select(AttendanceRecord, Shift, AttendanceConfig)
+        select(AttendanceRecord, Shift)
         .join(Shift, col(Shift.id) == AttendanceRecord.shift_id)
-        .outerjoin(AttendanceConfig, col(AttendanceConfig.id) == CONFIG_ID)
         .where(
-            AttendanceRecord.person_id == person_id,
-            col(AttendanceRecord.opens_at) <= now,
-            col(AttendanceRecord.closes_at) >= now,
+            col(AttendanceRecord.person_id).in_({r.person_id for r in requests}),
+            col(AttendanceRecord.opens_at) <= max(r.now for r in requests),
+            col(AttendanceRecord.closes_at) >= min(r.now for r in requests),
         )
         .order_by(AttendanceRecord.starts_at)
     )
-    found = (await session.exec(query)).first()
-    config: AttendanceConfig | None = None
-    record: AttendanceRecord | None
-    if found is not None:
-        record, shift, config = found
+    open_records: dict[int, list[tuple[AttendanceRecord, Shift]]] = defaultdict(list)
+    for record, shift in (await session.exec(query)).all():
+        open_records[record.person_id].append((record, shift))
+
+    answers: list[CheckIn | None] = [None] * len(requests)
+    stamps: list[_Stamp] = []
+    others: list[int] = []
+    for index, request in enumerate(requests):
+        found = next(
+            (
+                (record, shift)
+                for record, shift in open_records.get(request.person_id, [])
+                if record.opens_at <= request.now <= record.closes_at
+            ),
+            None,
+        )
+        if found is None:
+            others.append(index)
+            continue
+        record, shift = found
         occ = record_occurrence(record, ShiftSpec.of(shift))
-        on_leave = record.status == RecordStatus.LEAVE
-    else:
-        duties = await next_duties(session, person_id, now, tz)
-        open_now = [d for d in duties if d.occ.window_contains(now)]
-        if not open_now:
-            return _not_now(duties, now)
-        duty = open_now[0]
-        occ, on_leave, record = duty.occ, duty.on_leave, None
+        answer = _check_in_answer(occ, record.status == RecordStatus.LEAVE, record, config, request)
+        if answer.outcome == CheckInOutcome.DONE:
+            stamps.append(_Stamp(index, request, record, answer))
+        else:
+            answers[index] = answer
+
+    if stamps:
+        written = await _stamp_check_ins(session, stamps)
+        for stamp in stamps:
+            if stamp.index in written:
+                answers[stamp.index] = stamp.answer
+            else:  # the scheduler (or a double tap) got there first: say what the record says now
+                others.append(stamp.index)
+    for index in sorted(others):
+        answers[index] = await _check_in_alone(session, requests[index], tz, config)
+    return [answer for answer in answers if answer is not None]
+
+
+def _check_in_answer(
+    occ: Occurrence,
+    on_leave: bool,
+    record: AttendanceRecord | None,
+    config: AttendanceConfig,
+    request: CheckInRequest,
+) -> CheckIn:
+    """What a check-in to ``occ`` comes to, before anything is written (``DONE``: write it)."""
     name = occ.shift.name
     if on_leave:
         return CheckIn(CheckInOutcome.ON_LEAVE, name, occ, record)
     if record is not None and record.checkin_at is not None:
         return CheckIn(CheckInOutcome.ALREADY, name, occ, record, record.late_minutes)
-
-    config = config or await get_config(session)
     distance = None
     if config.require_location and config.latitude is not None and config.longitude is not None:
-        if location is None:
+        if request.location is None:
             return CheckIn(CheckInOutcome.NEED_LOCATION, name, occ, record, radius_m=config.radius_m)
-        distance = distance_m(config.latitude, config.longitude, *location)
+        distance = distance_m(config.latitude, config.longitude, *request.location)
         if distance > config.radius_m:
             return CheckIn(
                 CheckInOutcome.TOO_FAR, name, occ, record, distance_m=distance, radius_m=config.radius_m
             )
-
-    if record is None:
-        record = await _record_for(session, Duty(occ, person_id), now)
-    late = late_minutes(occ, now)
-    status = RecordStatus.LATE if late else RecordStatus.PRESENT
-    result = await session.exec(
-        update(AttendanceRecord)
-        .where(
-            col(AttendanceRecord.id) == record.id,
-            col(AttendanceRecord.checkin_at).is_(None),
-            col(AttendanceRecord.status) == RecordStatus.EXPECTED,
-        )
-        .values(checkin_at=now, status=status, late_minutes=late, distance_m=distance)
-        .execution_options(synchronize_session=False)
-    )
-    await session.commit()
-    if not result.rowcount:
-        await session.refresh(record)
-        if record.status == RecordStatus.LEAVE:
-            return CheckIn(CheckInOutcome.ON_LEAVE, name, occ, record)
-        if record.checkin_at is None:  # marked absent as the window closed
-            return CheckIn(CheckInOutcome.CLOSED, name, occ)
-        return CheckIn(CheckInOutcome.ALREADY, name, occ, record, record.late_minutes)
-    session.expunge(record)
-    record.checkin_at, record.status, record.late_minutes, record.distance_m = now, status, late, distance
+    late = late_minutes(occ, request.now)
     return CheckIn(CheckInOutcome.DONE, name, occ, record, late, distance_m=distance)
+
+
+def _stamp_values(stamp: _Stamp) -> dict[str, Any]:
+    late = stamp.answer.late_minutes
+    return {
+        "checkin_at": stamp.request.now,
+        "status": RecordStatus.LATE if late else RecordStatus.PRESENT,
+        "late_minutes": late,
+        "distance_m": stamp.answer.distance_m,
+    }
+
+
+def _stamp_statement() -> Any:
+    table = AttendanceRecord.__table__  # type: ignore[attr-defined]
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("record_id"),
+            table.c.checkin_at.is_(None),
+            table.c.status == RecordStatus.EXPECTED,
+        )
+        .values(
+            checkin_at=bindparam("stamp_at"),
+            status=bindparam("stamp_status"),
+            late_minutes=bindparam("stamp_late"),
+            distance_m=bindparam("stamp_distance"),
+        )
+    )
+
+
+async def _stamp_check_ins(session: AsyncSession, stamps: Sequence[_Stamp]) -> set[int]:
+    """Write the check-ins of records still waiting for one, in one statement and one commit; returns the
+    indexes of the stamps that were written (a record checked in, or closed, meanwhile is left alone)."""
+    values = {stamp.index: _stamp_values(stamp) for stamp in stamps}
+    rows = [
+        {
+            "record_id": stamp.record.id,
+            "stamp_at": values[stamp.index]["checkin_at"],
+            "stamp_status": values[stamp.index]["status"],
+            "stamp_late": values[stamp.index]["late_minutes"],
+            "stamp_distance": values[stamp.index]["distance_m"],
+        }
+        for stamp in stamps
+    ]
+    connection = await session.connection()
+    result = await connection.execute(_stamp_statement(), rows)
+    if connection.dialect.supports_sane_multi_rowcount and result.rowcount == len(rows):
+        written = {stamp.index for stamp in stamps}
+    else:  # find out which ones went through: their record now bears their time
+        table = AttendanceRecord.__table__  # type: ignore[attr-defined]
+        ids = {stamp.record.id for stamp in stamps}
+        stamped = dict(
+            (
+                await connection.execute(select(table.c.id, table.c.checkin_at).where(table.c.id.in_(ids)))
+            ).all()
+        )
+        written = {stamp.index for stamp in stamps if stamped.get(stamp.record.id) == stamp.request.now}
+    await session.commit()
+    for stamp in stamps:
+        if stamp.index in written:
+            if stamp.record in session:
+                session.expunge(stamp.record)
+            for name, value in values[stamp.index].items():
+                setattr(stamp.record, name, value)
+    return written
+
+
+def _settled(record: AttendanceRecord, occ: Occurrence) -> CheckIn:
+    """The answer for a record that can no longer take a check-in."""
+    name = occ.shift.name
+    if record.status == RecordStatus.LEAVE:
+        return CheckIn(CheckInOutcome.ON_LEAVE, name, occ, record)
+    if record.checkin_at is not None:
+        return CheckIn(CheckInOutcome.ALREADY, name, occ, record, record.late_minutes)
+    return CheckIn(CheckInOutcome.CLOSED, name, occ)  # marked absent as the window closed
+
+
+async def _check_in_alone(
+    session: AsyncSession, request: CheckInRequest, tz: ZoneInfo, config: AttendanceConfig
+) -> CheckIn:
+    """The one-person path: find the duty open now (making its record if need be) and check in."""
+    duties = await next_duties(session, request.person_id, request.now, tz)
+    open_now = [d for d in duties if d.occ.window_contains(request.now)]
+    if not open_now:
+        return _not_now(duties, request.now)
+    duty = open_now[0]
+    answer = _check_in_answer(duty.occ, duty.on_leave, None, config, request)
+    if answer.outcome != CheckInOutcome.DONE:
+        return answer
+    record = await _record_for(session, duty, request.now)
+    if record.checkin_at is not None or record.status != RecordStatus.EXPECTED:
+        return _settled(record, duty.occ)
+    answer.record = record
+    if await _stamp_check_ins(session, [_Stamp(0, request, record, answer)]):
+        return answer
+    await session.refresh(record)
+    return _settled(record, duty.occ)
 
 
 def _not_now(duties: Sequence[Duty], now: datetime) -> CheckIn:
@@ -1269,3 +1405,35 @@ async def my_requests(session: AsyncSession, person_id: int, limit: int = 10) ->
         .limit(limit)
     )
     return list(result.all())
+
+
+# --- the admins' request cards ---------------------------------------------------------------------
+
+
+async def add_request_cards(
+    session: AsyncSession, request_id: int, messages: Iterable[tuple[int, int]]
+) -> None:
+    """Remember the messages ``(chat id, message id)`` that show a request to admins with its buttons."""
+    for chat_id, message_id in messages:
+        session.add(AttendanceRequestCard(request_id=request_id, chat_id=chat_id, message_id=message_id))
+    await session.commit()
+
+
+async def take_request_cards(
+    session: AsyncSession, request_id: int
+) -> list[tuple[AttendanceRequestCard, Person | None]]:
+    """The remembered cards of a request with the person each was sent to; they are forgotten as they are
+    handed out, so each card is updated once."""
+    result = await session.exec(
+        select(AttendanceRequestCard, Person)
+        .join(Person, col(Person.telegram_id) == col(AttendanceRequestCard.chat_id), isouter=True)
+        .where(col(AttendanceRequestCard.request_id) == request_id)
+        .order_by(col(AttendanceRequestCard.id))
+    )
+    cards = list(result.all())
+    if cards:
+        await session.exec(
+            delete(AttendanceRequestCard).where(col(AttendanceRequestCard.id).in_([c.id for c, _ in cards]))
+        )
+        await session.commit()
+    return [(card, person) for card, person in cards]

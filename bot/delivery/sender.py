@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -53,6 +52,7 @@ from bot.delivery import service
 from bot.delivery.limiter import Limiter
 from bot.delivery.models import Campaign, ChatKind, DeliveryState
 from bot.delivery.payload import Payload, PayloadKind
+from bot.http import request_was_not_sent
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +86,13 @@ class TelegramRateLimiter(BaseRateLimiter[str]):
     Handlers' requests are ``interactive`` (see ``Limiter.acquire``): the overall and group limits hold,
     a private chat's own window does not delay them, but it counts them.
 
-    Requests that hit ``RetryAfter`` are retried ``max_retries`` times after waiting as told. The outbox
+    Requests that hit ``RetryAfter`` are retried ``max_retries`` times after waiting as told (and, being
+    retries, also for the chat's own window, so they do not collide with the outbox again). The outbox
     takes its slots itself and passes ``rate_limit_args=RESERVED``; those requests go straight through and
     their errors go back to the sender.
     """
 
-    def __init__(self, limiter: Limiter | None = None, *, max_retries: int = 1) -> None:
+    def __init__(self, limiter: Limiter | None = None, *, max_retries: int = 2) -> None:
         self.limiter = limiter or Limiter()
         self.max_retries = max_retries
 
@@ -115,7 +116,8 @@ class TelegramRateLimiter(BaseRateLimiter[str]):
         chat = _chat_key(data.get("chat_id"))
         for attempt in range(self.max_retries + 1):
             if chat is not None:
-                await self.limiter.acquire(chat, interactive=True)
+                # A retry after a flood-limit answer waits its turn in the chat's own window as well.
+                await self.limiter.acquire(chat, interactive=attempt == 0)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -154,12 +156,6 @@ class Progress:
 
 
 Listener = Callable[[Progress], Awaitable[None]]
-
-
-def _may_have_arrived(exc: NetworkError) -> bool:
-    """Whether a failed request may nevertheless have reached Telegram."""
-    cause = exc.__cause__
-    return not isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 class Sender:
@@ -396,7 +392,7 @@ class Sender:
             elif isinstance(exc, BadRequest):
                 await self._give_up(session, item, exc.message)
             elif isinstance(exc, NetworkError):
-                maybe = _may_have_arrived(exc) and item.state == DeliveryState.PENDING
+                maybe = not request_was_not_sent(exc) and item.state == DeliveryState.PENDING
                 reason = f"{'timed out' if isinstance(exc, TimedOut) else 'network error'}: {exc.message}"
                 if item.attempts >= self.config.max_network_attempts:
                     await self._give_up(session, item, reason)

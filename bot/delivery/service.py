@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, true, update
@@ -181,6 +181,15 @@ async def list_campaigns(
         query = query.where(Campaign.ref == ref)
     result = await session.exec(query.order_by(col(Campaign.id).desc()).limit(limit))
     return list(result.all())
+
+
+def spaced_send_after(previous: Campaign | None, now: datetime, window: timedelta) -> datetime | None:
+    """When the next alert of a series may go: at once (None), or ``window`` after the previous one went
+    or is due to go, so that a rush of alerts reaches people as one message a ``window``."""
+    if previous is None:
+        return None
+    last_moment = previous.send_after or previous.created_at
+    return last_moment + window if last_moment > now - window else None
 
 
 async def cancel_campaign(

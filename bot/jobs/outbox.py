@@ -258,11 +258,7 @@ async def alert_admins(
             await delivery.edit_campaign_copies(session, latest.id, _alert_payload(language, items), now=now)
             campaigns.append(latest)
             continue
-        send_after = None
-        if latest is not None:
-            last_moment = latest.send_after or latest.created_at
-            if last_moment > now - window:
-                send_after = last_moment + window
+        send_after = delivery.spaced_send_after(latest, now, window)
         items = await _alert_items(session, [entry])
         if not items:
             continue

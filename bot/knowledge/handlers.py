@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import warnings
@@ -33,10 +34,12 @@ from telegram.warnings import PTBUserWarning
 from bot.access import admin_only, has_role
 from bot.clock import utcnow
 from bot.context import BotContext
+from bot.delivery.handlers import SERVICE_KEY as DELIVERY_KEY
+from bot.delivery.sender import Sender
 from bot.i18n import N_, gettext_for, resolve_language
-from bot.knowledge import service
+from bot.knowledge import alerts, service
 from bot.knowledge.matcher import SearchResult
-from bot.knowledge.models import Feedback, Outcome, Question
+from bot.knowledge.models import Feedback, Outcome, Question, QueueState
 from bot.knowledge.notes import Note
 from bot.knowledge.render import note_html, split_html
 from bot.people import service as people
@@ -48,6 +51,7 @@ COPY_TEXT_LIMIT = 256
 RELATED_LIMIT = 2
 QUEUE_PAGE = 8
 ANSWERING = 1
+ALERT_LOCK = "knowledge_alert_lock"
 
 
 def knowledge_base(context: BotContext) -> service.KnowledgeBase:
@@ -188,28 +192,24 @@ async def _send_note(
         )
 
 
-async def _admin_people(context: BotContext) -> list[Person]:
-    async with context.session() as session:
-        admins = await people.list_people(session, [Role.ADMIN])
-    return admins
-
-
 async def _alert_admins(context: BotContext, question: Question) -> None:
-    asker = context.person.display_name if context.person else "?"
-    for admin in await _admin_people(context):
-        if context.person and admin.id == context.person.id:
-            continue
-        _ = gettext_for(
-            resolve_language(admin.language, admin.telegram_language, context.settings.default_language)
+    """Queue an alert about an open question for the admins; the outbox sends it.
+
+    One lock per running bot keeps concurrent askers from each starting a digest of their own.
+    """
+    lock = context.bot_data.services.setdefault(ALERT_LOCK, asyncio.Lock())
+    async with lock, context.session() as session:
+        admins = await people.list_people(session, [Role.ADMIN])
+        campaigns = await alerts.alert_admins(
+            session, question, admins=admins, default_language=context.settings.default_language
         )
-        text = _("❓ New unanswered question from {name}:\n{question}", name=asker, question=question.text)
-        button = InlineKeyboardButton(_("✍️ Answer"), callback_data=f"kb:ans:{question.id}")
-        try:
-            await context.bot.send_message(
-                admin.telegram_id, text, reply_markup=InlineKeyboardMarkup([[button]])
-            )
-        except TelegramError as exc:
-            log.warning("could not alert admin %s: %s", admin.telegram_id, exc)
+    if not campaigns:
+        return
+    sender = context.bot_data.services.get(DELIVERY_KEY)
+    if isinstance(sender, Sender):
+        sender.wake()
+    else:
+        log.warning("knowledge: an alert is queued in the outbox but no sender is running")
 
 
 # --- buttons under answers -----------------------------------------------------------------------
@@ -238,7 +238,8 @@ async def feedback_button(update: Update, context: BotContext) -> None:
         return
     async with context.session() as session:
         question = await session.merge(question)
-        await service.record_feedback(session, question, Feedback(verdict))
+        was_open = question.queue_state == QueueState.OPEN
+        question = await service.record_feedback(session, question, Feedback(verdict))
     _ = context.gettext
     if verdict == Feedback.UP:
         await query.answer(_("Thanks! Glad it helped."))
@@ -252,6 +253,8 @@ async def feedback_button(update: Update, context: BotContext) -> None:
             if not any((b.callback_data or "").startswith("kb:fb:") for b in row)
         ]
         await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+    if verdict == Feedback.DOWN and not was_open and question.queue_state == QueueState.OPEN:
+        await _alert_admins(context, question)
 
 
 async def note_button(update: Update, context: BotContext) -> None:

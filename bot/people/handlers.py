@@ -31,6 +31,8 @@ from bot.replies import NOOP, answer_noop, edit_query_message, page_buttons
 log = logging.getLogger(__name__)
 
 IDENTIFY_GROUP = -10
+SEEN_FLUSH_JOB = "people:flush-seen"
+SEEN_FLUSH_SECONDS = 60
 STAFF_PAGE_SIZE = 8
 StartRoute = Callable[[Update, BotContext, str], Awaitable[Any]]
 
@@ -44,8 +46,9 @@ async def identify(update: Update, context: BotContext) -> None:
     if user is None or user.is_bot:
         return
     profile = service.Profile(user.id, user.first_name, user.last_name, user.username, user.language_code)
-    async with context.session() as session:
-        person = await service.record_person(session, profile, admin_ids=context.settings.admin_ids)
+    directory = context.bot_data.people
+    assert directory is not None, "build_application() sets the people directory"
+    person = await directory.identify(profile)
     context.person = person
     # Staff and admins get their role's menu the first time this process sees them, so that menus follow
     # new releases; role changes publish it again right away.
@@ -458,9 +461,17 @@ async def groups_command(update: Update, context: BotContext) -> None:
 # --- wiring ------------------------------------------------------------------------------------
 
 
+async def flush_seen_job(context: BotContext) -> None:
+    """Write down when people were last seen (gathered in memory between runs)."""
+    if context.bot_data.people is not None:
+        await context.bot_data.people.flush_seen()
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add the people handlers and menu entries."""
     app.add_handler(TypeHandler(Update, identify), group=IDENTIFY_GROUP)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(flush_seen_job, interval=SEEN_FLUSH_SECONDS, name=SEEN_FLUSH_JOB)
     app.add_handler(ChatMemberHandler(track_groups, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, group_migrated))
     app.add_handler(CommandHandler("start", start))

@@ -40,7 +40,7 @@ async def record_person(
     person = await get_person(session, profile.telegram_id)
     if person is None:
         person = Person(telegram_id=profile.telegram_id, created_at=now)
-    elif _unchanged(person, profile, admin) and now - person.last_seen_at < LAST_SEEN_PRECISION:
+    elif is_unchanged(person, profile, admin) and now - person.last_seen_at < LAST_SEEN_PRECISION:
         return person  # nothing new to write: most updates end here, without a write
     person.first_name = (profile.first_name or "")[:128]
     person.last_name = profile.last_name[:128] if profile.last_name else None
@@ -54,7 +54,8 @@ async def record_person(
     return person
 
 
-def _unchanged(person: Person, profile: Profile, admin: bool) -> bool:
+def is_unchanged(person: Person, profile: Profile, admin: bool) -> bool:
+    """Whether ``person`` already says what ``profile`` says (and is an admin if configured as one)."""
     return (
         person.first_name == (profile.first_name or "")[:128]
         and person.last_name == (profile.last_name[:128] if profile.last_name else None)

@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from bot.app import BotApplication
 from bot.attendance import jobs
-from bot.attendance.models import AttendanceRecord, RecordStatus
+from bot.attendance.models import AttendanceRecord, AttendanceRequest, RecordStatus, RequestStatus
 from bot.i18n import gettext_for
 from bot.people.models import Person
 from tests.e2e.conftest import ADMIN_ID, bot_settings, make_staff, reply_to, running_bot
@@ -231,6 +231,140 @@ async def test_approved_leave_suppresses_reminders_and_absence(
     stored = await records(app)
     assert stored[("小李", THURSDAY)].status == RecordStatus.LEAVE
     assert stored[("小王", THURSDAY)].status == RecordStatus.ABSENT
+
+
+# --- the admins' request cards --------------------------------------------------------------------
+
+
+async def second_admin(app: BotApplication, api: FakeBotAPI) -> FakeUser:
+    """An admin promoted in the database (not in ADMIN_IDS) who reads the bot in English."""
+    zhao = api.user(900_002, "赵主管", username="supervisor_zhao", language_code="en")
+    await make_staff(app, zhao, "admin")
+    return zhao
+
+
+async def request_status(app: BotApplication, request_id: int) -> str:
+    assert app.bot_data.db is not None
+    async with app.bot_data.db() as session:
+        request = await session.get(AttendanceRequest, request_id)
+        assert request is not None
+        return request.status
+
+
+async def leave_cards(api: FakeBotAPI, li: FakeUser, zhao: FakeUser, day: str) -> tuple[Call, Call]:
+    """小李 asks for leave; the card each admin got (王经理's in Chinese, 赵主管's in English)."""
+    await reply_to(api, li, f"/leave {day} 看病")
+    mine = await api.wait_for("sendMessage", chat_id=ADMIN_ID, text=lambda t: "请假 #1" in t)
+    theirs = await api.wait_for("sendMessage", chat_id=zhao.id, text=lambda t: "Leave #1" in t)
+    for card in (mine, theirs):
+        buttons = card.params["reply_markup"]["inline_keyboard"][0]
+        assert [b["callback_data"] for b in buttons] == ["att:ok:1", "att:no:1"]
+    return mine, theirs
+
+
+def card_shown(api: FakeBotAPI, user: FakeUser, card: Call) -> dict[str, Any]:
+    shown = api.message(user, card.result["message_id"])
+    assert shown is not None
+    return shown
+
+
+async def test_when_one_admin_decides_the_other_admins_cards_say_so(
+    app: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser, clock: Any
+) -> None:
+    api = fake_bot_api
+    (li,) = await staff(app, api, "小李")
+    zhao = await second_admin(app, api)
+    await define_shift(api, admin, "早班 08:30 17:00 1-5", li)
+    mine, theirs = await leave_cards(api, li, zhao, "2025-10-09")
+
+    mark = api.mark()
+    answered = await press(api, admin, mine.result, "att:ok:1")
+    assert answered.params["text"] == "已批准。"
+    edit = await api.wait_for("editMessageText", since=mark, chat_id=zhao.id)
+    assert int(edit.params["message_id"]) == theirs.result["message_id"]
+    text = edit.params["text"]
+    assert "Leave #1" in text and "小李" in text and "Status: approved" in text
+    assert text.endswith("\n✅ Approved by 王经理")
+    assert "reply_markup" not in edit.params
+    shown = card_shown(api, zhao, theirs)
+    assert "reply_markup" not in shown and shown["text"].endswith("✅ Approved by 王经理")
+    # The deciding admin's own card says the same, in Chinese, and is edited once only.
+    await api.wait_for("sendMessage", chat_id=li.id, text=lambda t: "已被 王经理 批准" in t)
+    await api.wait_idle(quiet=0.02)
+    own = card_shown(api, admin, mine)
+    assert "reply_markup" not in own and own["text"].endswith("✅ 王经理 已批准")
+    assert len(api.calls_to("editMessageText", since=mark, chat_id=ADMIN_ID)) == 1
+    assert len(api.calls_to("editMessageText", since=mark, chat_id=zhao.id)) == 1
+
+    # 赵主管 presses the stale reject button anyway: nothing changes, and nobody gets an error.
+    mark = api.mark()
+    await api.press_button(zhao, theirs.result, "att:no:1", strict=False)
+    stale = await api.wait_for("answerCallbackQuery", since=mark)
+    assert stale.params["text"] == "This request was already decided." and stale.params["show_alert"]
+    await api.wait_idle(quiet=0.02)
+    assert api.calls_to("sendMessage", since=mark) == []
+    assert card_shown(api, zhao, theirs)["text"].endswith("✅ Approved by 王经理")
+    assert await request_status(app, 1) == RequestStatus.APPROVED
+
+
+async def test_a_withdrawn_request_is_shown_as_withdrawn_on_every_admin_card(
+    app: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser, clock: Any
+) -> None:
+    api = fake_bot_api
+    (li,) = await staff(app, api, "小李")
+    zhao = await second_admin(app, api)
+    await reply_to(api, admin, "/start")
+    mine, theirs = await leave_cards(api, li, zhao, "2025-10-10")
+
+    listing = await reply_to(api, li, "/myrequests")
+    mark = api.mark()
+    answer = await press(api, li, listing.result, "att:cancel:1")
+    assert answer.params["text"] == "申请 #1 已撤回。"
+    edits = await api.wait_for_calls("editMessageText", since=mark, count=2)
+    assert sorted((int(c.params["chat_id"]), int(c.params["message_id"])) for c in edits) == sorted(
+        [(ADMIN_ID, mine.result["message_id"]), (zhao.id, theirs.result["message_id"])]
+    )
+    for user, card, outcome in ((admin, mine, "↩️ 小李 已撤回"), (zhao, theirs, "↩️ Withdrawn by 小李")):
+        shown = card_shown(api, user, card)
+        assert "reply_markup" not in shown and shown["text"].endswith(outcome), shown["text"]
+
+    mark = api.mark()
+    await api.press_button(admin, mine.result, "att:ok:1", strict=False)
+    stale = await api.wait_for("answerCallbackQuery", since=mark)
+    assert stale.params["text"] == "这个申请已经撤回了。" and stale.params["show_alert"]
+    await api.wait_idle(quiet=0.02)
+    assert api.calls_to("sendMessage", since=mark) == []
+    assert await request_status(app, 1) == RequestStatus.CANCELLED
+
+
+async def test_cards_from_the_request_list_are_updated_and_a_lost_card_is_skipped(
+    app: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser, clock: Any
+) -> None:
+    api = fake_bot_api
+    (li,) = await staff(app, api, "小李")
+    zhao = await second_admin(app, api)
+    await reply_to(api, admin, "/start")
+    mine, theirs = await leave_cards(api, li, zhao, "2025-10-09")
+    listed = await reply_to(api, zhao, "/requests")
+    assert "Leave #1" in listed.params["text"] and listed.params["reply_markup"]
+
+    # 赵主管 deleted the first card: editing it fails, which is logged and skipped.
+    api.fail_next("editMessageText", chat_id=zhao.id, description="Bad Request: message to edit not found")
+    mark = api.mark()
+    answered = await press(api, admin, mine.result, "att:no:1")
+    assert answered.params["text"] == "已拒绝。"
+    edits = await api.wait_for_calls("editMessageText", since=mark, ok=None, chat_id=zhao.id, count=2)
+    assert [(int(c.params["message_id"]), c.ok) for c in edits] == [
+        (theirs.result["message_id"], False),
+        (listed.result["message_id"], True),
+    ]
+    shown = card_shown(api, zhao, listed)
+    assert "reply_markup" not in shown and shown["text"].endswith("✖️ Rejected by 王经理")
+    await api.wait_for("sendMessage", chat_id=li.id, text=lambda t: "被 王经理 拒绝" in t)
+    await api.wait_idle(quiet=0.02)
+    assert api.calls_to("sendMessage", since=mark, chat_id=ADMIN_ID) == []
+    assert api.calls_to("sendMessage", since=mark, chat_id=zhao.id) == []
+    assert await request_status(app, 1) == RequestStatus.REJECTED
 
 
 # --- the calendar ----------------------------------------------------------------------------------

@@ -126,5 +126,7 @@ async def test_unchanged_profile_is_not_rewritten_within_ten_minutes(session: As
     assert again.last_seen_at == start
     later = await service.record_person(session, profile(9), now=start + timedelta(minutes=11))
     assert later.last_seen_at == start + timedelta(minutes=11)
-    renamed = await service.record_person(session, profile(9, first_name="小梅"), now=start + timedelta(minutes=12))
+    renamed = await service.record_person(
+        session, profile(9, first_name="小梅"), now=start + timedelta(minutes=12)
+    )
     assert renamed.first_name == "小梅" and renamed.id == first.id
