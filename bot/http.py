@@ -10,11 +10,15 @@ from __future__ import annotations
 import logging
 
 import aiohttp
+import yarl
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 log = logging.getLogger(__name__)
+
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 _NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 
@@ -47,7 +51,8 @@ class AiohttpRequest(BaseRequest):
 
     Timeouts (seconds, ``None`` for none): ``connect_timeout`` to open a connection, ``pool_timeout`` to
     wait for a free one, ``read_timeout`` between bytes of the answer, ``media_write_timeout`` for the
-    whole of an upload. Proxies are taken from the usual environment variables (``HTTPS_PROXY``, ...).
+    whole of an upload. A proxy is taken from the usual environment variables (``HTTPS_PROXY``,
+    ``NO_PROXY``, ...), looked up once per server rather than on every request.
     """
 
     __slots__ = (
@@ -55,6 +60,7 @@ class AiohttpRequest(BaseRequest):
         "_media_write_timeout",
         "_pool_size",
         "_pool_timeout",
+        "_proxies",
         "_read_timeout",
         "_session",
     )
@@ -74,6 +80,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, tuple[yarl.URL | None, aiohttp.BasicAuth | None]] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -85,7 +92,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
-                trust_env=True,
+                trust_env=False,  # proxies: see _proxy (aiohttp would look them up in a thread per request)
                 timeout=aiohttp.ClientTimeout(total=None),
             )
 
@@ -113,12 +120,24 @@ class AiohttpRequest(BaseRequest):
             total=total, connect=_sum(pool, connect), sock_connect=connect, sock_read=read
         )
 
+    def _proxy(self, url: str) -> tuple[yarl.URL | None, aiohttp.BasicAuth | None]:
+        """The proxy (and its credentials) for requests to ``url``'s server, from the environment."""
+        origin = url[: url.find("/", url.find("//") + 2)] if "//" in url else url
+        found = self._proxies.get(origin)
+        if found is None:
+            try:
+                found = get_env_proxy_for_url(yarl.URL(origin))
+            except LookupError:
+                found = (None, None)
+            self._proxies[origin] = found
+        return found
+
     @staticmethod
-    def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
         if request_data is None:
             return None
         if not request_data.contains_files:
-            return request_data.json_parameters
+            return request_data.url_encoded_parameters().encode()
         form = aiohttp.FormData(request_data.json_parameters)
         for name, (filename, content, mime_type) in request_data.multipart_data.items():
             form.add_field(name, content, filename=filename, content_type=mime_type)
@@ -138,13 +157,14 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         timeout = self._timeout(request_data, read_timeout, write_timeout, connect_timeout, pool_timeout)
+        body = self._body(request_data)
+        headers = {"User-Agent": self.USER_AGENT}
+        if isinstance(body, bytes):
+            headers.update(_FORM)
+        proxy, proxy_auth = self._proxy(url)
         try:
             async with self._session.request(
-                method,
-                url,
-                data=self._body(request_data),
-                headers={"User-Agent": self.USER_AGENT},
-                timeout=timeout,
+                method, url, data=body, headers=headers, timeout=timeout, proxy=proxy, proxy_auth=proxy_auth
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as exc:

@@ -291,3 +291,16 @@ def _failed(cause: BaseException | None) -> NetworkError:
 )
 def test_request_was_not_sent_recognises_httpx_causes(cause: BaseException | None, not_sent: bool) -> None:
     assert request_was_not_sent(_failed(cause)) is not_sent
+
+
+def test_the_proxy_comes_from_the_environment_once_per_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTTPS_PROXY / NO_PROXY are honoured, looked up once for each server, not on every request."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://user:pw@proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "local.example")
+    request = AiohttpRequest()
+    proxy, auth = request._proxy("https://api.telegram.org/bot123:x/getMe")
+    assert str(proxy) == "http://proxy.example:3128" and auth is not None and auth.login == "user"
+    assert request._proxy("https://local.example:8081/bot123:x/getMe") == (None, None)
+    monkeypatch.delenv("HTTPS_PROXY")
+    assert request._proxy("https://api.telegram.org/bot123:x/sendMessage")[0] == proxy  # remembered
+    assert AiohttpRequest()._proxy("https://api.telegram.org/bot123:x/getMe") == (None, None)
