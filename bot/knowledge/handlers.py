@@ -34,8 +34,7 @@ from telegram.warnings import PTBUserWarning
 from bot.access import admin_only, has_role
 from bot.clock import utcnow
 from bot.context import BotContext
-from bot.delivery.handlers import SERVICE_KEY as DELIVERY_KEY
-from bot.delivery.sender import Sender
+from bot.delivery.handlers import get_sender
 from bot.i18n import N_, gettext_for, resolve_language
 from bot.knowledge import alerts, service
 from bot.knowledge.matcher import SearchResult
@@ -203,13 +202,8 @@ async def _alert_admins(context: BotContext, question: Question) -> None:
         campaigns = await alerts.alert_admins(
             session, question, admins=admins, default_language=context.settings.default_language
         )
-    if not campaigns:
-        return
-    sender = context.bot_data.services.get(DELIVERY_KEY)
-    if isinstance(sender, Sender):
-        sender.wake()
-    else:
-        log.warning("knowledge: an alert is queued in the outbox but no sender is running")
+    if campaigns:
+        get_sender(context.bot_data).wake()
 
 
 # --- buttons under answers -----------------------------------------------------------------------
