@@ -233,9 +233,8 @@ async def run(database_url: str, args: argparse.Namespace, clock: Any) -> dict[s
         await app.bot_data.people.warm()  # as at start-up, when the staff are already in the database
         if not args.first_contact:
             # A bot that has been running for a while has published everyone's command menu already.
-            app.bot_data.services.setdefault("menus_published", set()).update(
-                FIRST_ID + n for n in range(args.staff)
-            )
+            assert app.bot_data.menus is not None
+            app.bot_data.menus.published.update(FIRST_ID + n for n in range(args.staff))
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=dt.timedelta(seconds=1))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import (
     Bot,
@@ -23,6 +25,7 @@ from bot.people.models import Role
 log = logging.getLogger(__name__)
 
 ROLE_ORDER = (Role.SEEKER, Role.STAFF, Role.ADMIN)
+FIRST_SIGHT_PACE_SECONDS = 0.2  # between two people's menus published on first sight
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +42,33 @@ class MenuCommand:
 
 @dataclass
 class MenuRegistry:
-    """Commands each capability adds, published per role and chat type."""
+    """Commands each capability adds, published per role and chat type.
+
+    It also remembers whose private menu this process has published: staff and admins get theirs the first
+    time they are seen after a start (so menus follow new releases). Those go out one after another in the
+    background, a few a second, so that when the whole floor presses 签到 right after a restart the menus do
+    not compete with the answers.
+    """
 
     commands: list[MenuCommand] = field(default_factory=list)
+    published: set[int] = field(default_factory=set)
+    _pending: dict[int, str] = field(default_factory=dict)
+    _worker: asyncio.Task[None] | None = None
+
+    def first_sight(self, application: Any, telegram_id: int, role: str) -> None:
+        """Publish the menu of someone this process has not published for yet, in the background."""
+        if telegram_id in self.published:
+            return
+        self.published.add(telegram_id)
+        self._pending[telegram_id] = role
+        if self._worker is None or self._worker.done():
+            self._worker = application.create_task(self._publish_pending(application))
+
+    async def _publish_pending(self, application: Any) -> None:
+        while self._pending and application.running:
+            telegram_id, role = next(iter(self._pending.items()))
+            await publish_person_menu(application.bot, self, telegram_id, role)
+            await asyncio.sleep(FIRST_SIGHT_PACE_SECONDS)
 
     def add(
         self,
@@ -94,6 +121,7 @@ async def publish_default_menus(bot: Bot, registry: MenuRegistry) -> None:
 
 async def publish_person_menu(bot: Bot, registry: MenuRegistry, telegram_id: int, role: str) -> None:
     """The private-chat menu of one person, matching their role; failures are only logged."""
+    registry._pending.pop(telegram_id, None)  # this one is newer than any waiting its turn
     scope = BotCommandScopeChat(telegram_id)
     try:
         if role == Role.SEEKER:
@@ -104,3 +132,5 @@ async def publish_person_menu(bot: Bot, registry: MenuRegistry, telegram_id: int
             await _set(bot, registry.for_private(Role(role)), scope)
     except TelegramError as exc:
         log.warning("could not set the menu of %s: %s", telegram_id, exc)
+        return
+    registry.published.add(telegram_id)

@@ -52,18 +52,9 @@ async def identify(update: Update, context: BotContext) -> None:
     context.person = person
     # Staff and admins get their role's menu the first time this process sees them, so that menus follow
     # new releases; role changes publish it again right away.
-    published: set[int] = context.bot_data.services.setdefault("menus_published", set())
     menus = context.bot_data.menus
-    if (
-        person.role != Role.SEEKER
-        and person.telegram_id not in published
-        and menus is not None
-        and context.application.running
-    ):
-        published.add(person.telegram_id)
-        context.application.create_task(
-            publish_person_menu(context.bot, menus, person.telegram_id, person.role), update=update
-        )
+    if person.role != Role.SEEKER and menus is not None and context.application.running:
+        menus.first_sight(context.application, person.telegram_id, person.role)
 
 
 def _local(context: BotContext, moment: Any) -> str:
