@@ -454,7 +454,9 @@ async def _settle_cards(
     context: BotContext, request: AttendanceRequest, skip: tuple[int, int] | None = None
 ) -> None:
     """Show the outcome on every admin's card of a settled request (but ``skip``, a chat and message id),
-    without buttons and in each admin's language. A card that cannot be edited any more is left as it is."""
+    without buttons and in each admin's language; the same for a swap's unanswered question to the colleague
+    (it is forgotten once answered, so only a withdrawal finds it). A card that cannot be edited any more
+    is left as it is."""
     assert request.id is not None
     async with context.session() as session:
         cards = await service.take_request_cards(session, request.id)
@@ -474,7 +476,8 @@ async def _settle_cards(
 
 
 async def _remember_cards(context: BotContext, request_id: int, messages: list[Message]) -> None:
-    """Remember the admins' cards of a request; if it was settled while they were being sent, update them."""
+    """Remember the cards of a request (admins' or the colleague's); if it was settled while they were being
+    sent, update them."""
     if not messages:
         return
     async with context.session() as session:
@@ -582,7 +585,9 @@ async def swap_command(update: Update, context: BotContext) -> None:
             ]
         ]
     )
-    await _notify(context, colleague, f"{question}\n{await _card(context, request, theirs)}", buttons)
+    text = f"{question}\n{await _card(context, request, theirs)}"
+    sent = await jobs.send_paced(context.bot, [(colleague.telegram_id, text, buttons)])
+    await _remember_cards(context, request.id, sent)
     await _say(
         update,
         context,
@@ -592,6 +597,13 @@ async def swap_command(update: Update, context: BotContext) -> None:
             name=esc(colleague.display_name),
         ),
     )
+
+
+async def _forget_pressed(context: BotContext, query: CallbackQuery) -> None:
+    """Forget the colleague's swap question that was just answered, so settling the request leaves it be."""
+    if query.message is not None:
+        async with context.session() as session:
+            await service.forget_request_card(session, query.message.chat.id, query.message.message_id)
 
 
 @staff_only
@@ -605,6 +617,15 @@ async def swap_answer(update: Update, context: BotContext) -> None:
         outcome, request = await service.answer_swap(
             session, int(request_id), _person(context), answer == "yes", utcnow()
         )
+    if outcome == AnswerOutcome.ALREADY and request is not None and request.status == RequestStatus.CANCELLED:
+        await query.answer(_("This request was withdrawn."), show_alert=True)
+        await _forget_pressed(context, query)
+        card = await _settled_card(context, request, _, await _settled_by(context, request))
+        try:
+            await query.edit_message_text(card, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            log.info("could not update the swap question of request #%s: %s", request.id, exc)
+        return
     if outcome != AnswerOutcome.DONE or request is None:
         text = {
             AnswerOutcome.NOT_YOURS: _("This request is not addressed to you."),
@@ -613,6 +634,7 @@ async def swap_answer(update: Update, context: BotContext) -> None:
         await query.answer(text, show_alert=True)
         return
     await query.answer()
+    await _forget_pressed(context, query)
     await query.edit_message_text(await _card(context, request, _), parse_mode=ParseMode.HTML)
     async with context.session() as session:
         requester = await session.get(Person, request.person_id)

@@ -168,7 +168,8 @@ class AttendanceRequest(SQLModel, table=True):
 
 
 class AttendanceRequestCard(SQLModel, table=True):
-    """A message showing a request to an admin with its decision buttons, to be updated once it is settled."""
+    """A message showing a request with its buttons, to be updated once it is settled: an admin's decision
+    card, or the question to the colleague of a swap (in the colleague's chat) until they answer it."""
 
     __tablename__ = "attendance_request_card"
     __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_attendance_request_card_message"),)

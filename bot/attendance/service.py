@@ -1407,13 +1407,14 @@ async def my_requests(session: AsyncSession, person_id: int, limit: int = 10) ->
     return list(result.all())
 
 
-# --- the admins' request cards ---------------------------------------------------------------------
+# --- the request cards: admins' decision cards and the colleague's swap question -----------------
 
 
 async def add_request_cards(
     session: AsyncSession, request_id: int, messages: Iterable[tuple[int, int]]
 ) -> None:
-    """Remember the messages ``(chat id, message id)`` that show a request to admins with its buttons."""
+    """Remember the messages ``(chat id, message id)`` that show a request with its buttons: the admins'
+    cards, and the question to the colleague of a swap until they answer it."""
     for chat_id, message_id in messages:
         session.add(AttendanceRequestCard(request_id=request_id, chat_id=chat_id, message_id=message_id))
     await session.commit()
@@ -1437,3 +1438,13 @@ async def take_request_cards(
         )
         await session.commit()
     return [(card, person) for card, person in cards]
+
+
+async def forget_request_card(session: AsyncSession, chat_id: int, message_id: int) -> None:
+    """Forget one remembered message (its buttons were answered and it was updated already)."""
+    await session.exec(
+        delete(AttendanceRequestCard).where(
+            col(AttendanceRequestCard.chat_id) == chat_id, col(AttendanceRequestCard.message_id) == message_id
+        )
+    )
+    await session.commit()

@@ -1,9 +1,9 @@
 """Telegram glue for jobs: postings written and published by admins, applications from job seekers.
 
-Job seekers: ``/jobs`` (open postings), a posting's detail (also reached from the 我要报名 button in a
-village group through ``/start job_<id>``), the application form, ``/myapplications``, ``/jobalerts`` and
-``/forgetme``. Admins: ``/newjob`` (a guided form, then a preview to publish from), ``/postings``,
-``/applicants``. Everything sent to groups, to applicants and as alerts goes through the delivery outbox
+Job seekers: ``/jobs`` (open postings), a posting's detail, the application form (also started straight
+away by the 我要报名 button in a village group, through ``/start job_<id>``), ``/myapplications``,
+``/jobalerts`` and ``/forgetme``. Admins: ``/newjob`` (a guided form, then a preview to publish from),
+``/postings``, ``/applicants``. Everything sent to groups, to applicants and as alerts goes through the delivery outbox
 (``bot.jobs.outbox``); interactive answers are ordinary replies.
 """
 
@@ -516,25 +516,55 @@ def _form(context: BotContext) -> dict[str, Any]:
 async def apply_button(update: Update, context: BotContext) -> int | None:
     """The Apply button of a posting: check it still takes applications, then ask the first question."""
     query = update.callback_query
-    assert query and query.data and query.message and context.person
+    assert query and query.data
+    return await _begin_form(update, context, int(query.data.split(":")[2]))
+
+
+async def apply_from_link(update: Update, context: BotContext) -> int:
+    """``/start job_<id>`` (the 我要报名 button of a village group): the posting, then the first question.
+
+    A posting that takes no applications (closed, filled, past its deadline, a draft an admin looks at)
+    or one the person is already hired for is only shown, as ``open_from_link`` always did.
+    """
+    assert context.args
+    return await _begin_form(update, context, int(context.args[0].removeprefix(service.DEEP_LINK_PREFIX)))
+
+
+async def _begin_form(update: Update, context: BotContext, posting_id: int) -> int:
+    """Start the application form for a posting (from its Apply button or from a deep link)."""
+    query = update.callback_query
+    message = update.effective_message
+    assert message and context.person and context.person.id is not None
     _ = context.gettext
-    posting_id = int(query.data.split(":")[2])
     async with context.session() as session:
         posting = await service.get_posting(session, posting_id)
-        assert context.person.id is not None
         mine = await service.own_application_for(session, posting_id, context.person.id)
         previous = await service.last_form(session, context.person)
         villages = await service.known_villages(session)
+    hired = mine is not None and mine.status == ApplicationStatus.HIRED
+    if query is None and (posting is None or hired or not service.accepts_applications(posting)):
+        await open_from_link(update, context, f"{service.DEEP_LINK_PREFIX}{posting_id}")
+        return ConversationHandler.END
     if posting is None or not service.accepts_applications(posting):
+        assert query
         await query.answer()
-        await query.message.reply_text(
+        await message.reply_text(
             _("Sorry, this job is no longer taking applications. See the other open jobs: /jobs")
         )
         return ConversationHandler.END
-    if mine is not None and mine.status == ApplicationStatus.HIRED:
+    if hired:
+        assert query
         await query.answer(_("You are already hired for this job. 🎉"), show_alert=True)
         return ConversationHandler.END
-    await query.answer()
+    if query is not None:
+        await query.answer()
+    else:
+        # From a village group's link: show what they are applying for, without a button to tap first.
+        await message.reply_text(
+            render.posting_html(_, posting, context.settings.tz),
+            parse_mode=HTML,
+            disable_web_page_preview=True,
+        )
     form: dict[str, Any] = {"posting_id": posting_id, "title": posting.title, "villages": villages}
     if previous is not None:
         form["previous"] = {
@@ -547,7 +577,7 @@ async def apply_button(update: Update, context: BotContext) -> int | None:
     intro = _("Applying for {title}. Five short questions; tap ✖ Cancel at any time.", title=posting.title)
     if mine is not None and mine.status != ApplicationStatus.WITHDRAWN:
         intro += "\n" + _("You applied before: sending again updates your application.")
-    await query.message.reply_text(intro)
+    await message.reply_text(intro)
     return await _ask(update, context, "name")
 
 
@@ -1591,6 +1621,21 @@ async def tick_job(context: BotContext) -> None:
 # --- wiring ----------------------------------------------------------------------------------------
 
 
+def _ahead_of_start(app: AnyApplication, handler: ConversationHandler[Any]) -> None:
+    """Move ``handler`` in front of the people room's ``/start`` in the default group.
+
+    Within a group only the first matching handler runs, and the people room (registered first) answers
+    every ``/start``; the application form's ``/start job_<id>`` entry point has to be tried before it, as
+    PTB's deep-linking example puts its payload handlers before the plain ``/start``. Other ``/start``
+    payloads do not match the entry point and still reach the people room.
+    """
+    group = app.handlers[0]  # PTB's default group, where add_handler() put both
+    starts = [i for i, h in enumerate(group) if isinstance(h, CommandHandler) and "start" in h.commands]
+    if starts and group.index(handler) > starts[0]:
+        group.remove(handler)
+        group.insert(starts[0], handler)
+
+
 def register(app: AnyApplication) -> None:
     """Commands, buttons, the two forms, the ``job_`` deep link and the every-minute tick."""
     private = filters.ChatType.PRIVATE
@@ -1616,7 +1661,14 @@ def register(app: AnyApplication) -> None:
             name="job_posting_form",
         )
         application_form = ConversationHandler(
-            entry_points=[CallbackQueryHandler(apply_button, pattern=r"^job:apply:\d+$")],
+            entry_points=[
+                CallbackQueryHandler(apply_button, pattern=r"^job:apply:\d+$"),
+                CommandHandler(
+                    "start",
+                    apply_from_link,
+                    private & filters.Regex(rf"^/start {service.DEEP_LINK_PREFIX}\d+$"),
+                ),
+            ],
             states={
                 NAME: [MessageHandler(text, _cancelling(form_name))],
                 PHONE: [
@@ -1640,6 +1692,7 @@ def register(app: AnyApplication) -> None:
         )
     app.add_handler(posting_form)
     app.add_handler(application_form)
+    _ahead_of_start(app, application_form)
     app.add_handler(CommandHandler("jobs", jobs_command, private))
     app.add_handler(CommandHandler("myapplications", myapplications_command, private))
     app.add_handler(CommandHandler("jobalerts", jobalerts_command, private))
@@ -1648,8 +1701,8 @@ def register(app: AnyApplication) -> None:
     app.add_handler(CommandHandler("applicants", applicants_command, private))
     app.add_handler(CallbackQueryHandler(seeker_button, pattern=SEEKER_BUTTONS))
     app.add_handler(CallbackQueryHandler(admin_button, pattern=ADMIN_BUTTONS))
-    # ``/start job_<id>`` (the 我要报名 button of a village group) comes here through the people room's
-    # deep-link table.
+    # ``/start job_<id>`` (the 我要报名 button of a village group) starts the application form (see
+    # ``_ahead_of_start``); other ``job_`` payloads come here through the people room's deep-link table.
     app.bot_data.services.setdefault("start_routes", {})[service.DEEP_LINK_PREFIX] = open_from_link
 
     menus = app.bot_data.menus

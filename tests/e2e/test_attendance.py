@@ -704,6 +704,42 @@ async def test_swap_needs_the_colleague_and_an_admin(
     assert ["晚班" in t for t in texts_to(evening, li)] == [True]
 
 
+async def test_a_withdrawn_swap_updates_the_colleagues_question(
+    app: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser, clock: Any
+) -> None:
+    api = fake_bot_api
+    (li,) = await staff(app, api, "小李")
+    wang = api.user(5002, "小王", username="s2", language_code="en")  # reads the bot in English
+    await make_staff(app, wang)
+    await define_shift(api, admin, "早班 08:30 17:00 1-5", li)
+    await reply_to(api, li, "/swap @s2 2025-10-09 家里有事")
+    question = await api.wait_for("sendMessage", chat_id=wang.id, text=lambda t: "asks you to swap" in t)
+    assert last_with_button(api, wang, "att:swap:1:yes")["message_id"] == question.result["message_id"]
+
+    # 小李 withdraws before 小王 answers: the question loses its buttons and says so, in English.
+    listing = await reply_to(api, li, "/myrequests")
+    mark = api.mark()
+    answer = await press(api, li, listing.result, "att:cancel:1")
+    assert answer.params["text"] == "申请 #1 已撤回。"
+    edit = await api.wait_for("editMessageText", since=mark, chat_id=wang.id)
+    assert int(edit.params["message_id"]) == question.result["message_id"]
+    assert "Shift swap #1" in edit.params["text"] and edit.params["text"].endswith("\n↩️ Withdrawn by 小李")
+    assert "reply_markup" not in edit.params
+    shown = card_shown(api, wang, question)
+    assert "reply_markup" not in shown and shown["text"].endswith("↩️ Withdrawn by 小李")
+    await api.wait_idle(quiet=0.02)
+    assert len(api.calls_to("editMessageText", since=mark)) == 1
+
+    # A stale Accept (an old client still showing the buttons) is told so and changes nothing.
+    mark = api.mark()
+    await api.press_button(wang, question.result, "att:swap:1:yes", strict=False)
+    stale = await api.wait_for("answerCallbackQuery", since=mark)
+    assert stale.params["text"] == "This request was withdrawn." and stale.params["show_alert"]
+    await api.wait_idle(quiet=0.02)
+    assert api.calls_to("sendMessage", since=mark) == []
+    assert await request_status(app, 1) == RequestStatus.CANCELLED
+
+
 async def test_missed_punch_correction(
     app: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser, clock: Any
 ) -> None:

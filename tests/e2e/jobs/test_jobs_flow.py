@@ -86,13 +86,15 @@ async def test_the_whole_loop(jobs_bot: BotApplication, fake_bot_api: FakeBotAPI
     report = await api.wait_for("sendMessage", lambda c: "已发到 3/3 个村群" in c.params["text"], since=mark)
     assert report.params["chat_id"] == ADMIN_ID
 
-    # A young mother in 三合村 taps the button: a private chat opens at the posting.
+    # A young mother in 三合村 taps the button: a private chat opens at the posting and the form starts.
     mei = api.user(7001, "小梅")
-    detail = await say(api, mei, f"/start {payload}", "招聘：电商客服")
-    mark = await press(api, mei, detail.result, "✍️ 我要报名")
+    mark = api.mark()
+    await api.send_text(mei, f"/start {payload}")
     await api.wait_for(
         "sendMessage", lambda c: "你叫什么名字" in c.params["text"], since=mark, chat_id=mei.id
     )
+    detail = api.calls_to("sendMessage", since=mark, chat_id=mei.id)[0]
+    assert "招聘：电商客服" in detail.params["text"] and buttons(detail.result) == []
     await say(api, mei, "张小梅", "你的手机号是多少")
     keyboard = api.reply_keyboard(mei)
     assert keyboard is not None and keyboard["keyboard"][0][0].get("request_contact") is True
@@ -203,11 +205,7 @@ async def test_refusals(jobs_bot: BotApplication, fake_bot_api: FakeBotAPI, admi
         assert (await reply_to(api, ming, command)).params["text"] == "抱歉，只有管理员可以这样操作。"
 
     # A seeker applies; an invalid phone number is explained and asked again, nothing else is lost.
-    detail = await say(api, ming, f"/start job_{posting.id}", "招聘：仓库打包")
-    mark = await press(api, ming, detail.result, "✍️ 我要报名")
-    await api.wait_for(
-        "sendMessage", lambda c: "你叫什么名字" in c.params["text"], since=mark, chat_id=ming.id
-    )
+    await say(api, ming, f"/start job_{posting.id}", "你叫什么名字")
     await say(api, ming, "李明", "手机号")
     again = await say(api, ming, "12345", "不像是大陆手机号")
     assert "你的手机号是多少" in again.params["text"]
@@ -227,7 +225,8 @@ async def test_refusals(jobs_bot: BotApplication, fake_bot_api: FakeBotAPI, admi
         await service.change_state(session, fresh, PostingState.CLOSED)
     closed = await say(api, ming, "✅ 提交", "停止报名")
     assert "/jobs" in closed.params["text"] and api.reply_keyboard(ming) is None
-    mark = await press(api, ming, detail.result, "✍️ 我要报名")
+    mark = api.mark()
+    await api.press_button(ming, 1, f"job:apply:{posting.id}", strict=False)  # an old ✍️ 我要报名
     await api.wait_for("sendMessage", lambda c: "停止报名" in c.params["text"], since=mark, chat_id=ming.id)
     reopened_view = await say(api, ming, f"/start job_{posting.id}", "不再接受报名")
     assert all(b["text"] != "✍️ 我要报名" for b in buttons(reopened_view.result))
@@ -393,3 +392,80 @@ async def test_chosen_groups_alerts_edits_and_the_seekers_own_choices(
     async with jobs_bot.bot_data.db() as session:
         [row] = (await session.exec(select(JobApplication))).all()
         assert (row.status, row.availability, row.contact_shared) == ("withdrawn", "下个月", False)
+
+
+async def test_the_group_link_starts_the_form_right_away(
+    jobs_bot: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser
+) -> None:
+    api = fake_bot_api
+    db = jobs_bot.bot_data.db
+    assert db is not None
+    posting = await _seed(jobs_bot, admin, title="夜班客服")
+    link = f"/start job_{posting.id}"
+
+    # One tap in the village group: the posting (no button to tap again) and the first question at once.
+    lan = api.user(7401, "小兰")
+    mark = api.mark()
+    await api.send_text(lan, link)
+    await api.wait_for(
+        "sendMessage", lambda c: "你叫什么名字" in c.params["text"], since=mark, chat_id=lan.id
+    )
+    sent = api.calls_to("sendMessage", since=mark, chat_id=lan.id)
+    assert "招聘：夜班客服" in sent[0].params["text"] and buttons(sent[0].result) == []
+    assert "报名“夜班客服”" in sent[1].params["text"]
+    assert api.reply_keyboard(lan) is not None
+
+    # ✖ 取消 still leaves without sending anything; the link starts over.
+    await say(api, lan, "✖ 取消", "已取消，没有提交")
+    assert api.reply_keyboard(lan) is None
+    await say(api, lan, link, "你叫什么名字")
+    for answer, question in (
+        ("王小兰", "手机号"),
+        ("13700137000", "哪个村"),
+        ("红崖村", "什么时候"),
+        ("随时可以", "还有什么"),
+    ):
+        await say(api, lan, answer, question)
+    await say(api, lan, "跳过", "请核对")
+    await say(api, lan, "✅ 提交", "报名成功")
+    async with db() as session:
+        [row] = (await session.exec(select(JobApplication))).all()
+        assert (row.posting_id, row.name, row.phone, row.village) == (
+            posting.id,
+            "王小兰",
+            "13700137000",
+            "红崖村",
+        )
+
+    # Following the link again says she applied before and offers to update.
+    mark = api.mark()
+    await api.send_text(lan, link)
+    await api.wait_for(
+        "sendMessage", lambda c: "你叫什么名字" in c.params["text"], since=mark, chat_id=lan.id
+    )
+    assert any(
+        "你之前报过名" in c.params["text"] for c in api.calls_to("sendMessage", since=mark, chat_id=lan.id)
+    )
+    await say(api, lan, "/cancel", "已取消，没有提交")
+
+    # A closed posting's link explains and asks nothing; plain text afterwards is not a form answer.
+    async with db() as session:
+        fresh = await service.get_posting(session, posting.id)
+        assert fresh is not None
+        await service.change_state(session, fresh, PostingState.CLOSED)
+    ping = api.user(7402, "阿平")
+    mark = api.mark()
+    closed = await say(api, ping, link, "不再接受报名")
+    assert "已截止：</b>夜班客服" in closed.params["text"]
+    assert all(b["text"] != "✍️ 我要报名" for b in buttons(closed.result))
+    await say(api, ping, "王平", "")
+    assert not any(
+        "你叫什么名字" in c.params.get("text", "") or "手机号" in c.params.get("text", "")
+        for c in api.calls_to("sendMessage", since=mark, chat_id=ping.id)
+    )
+    assert api.reply_keyboard(ping) is None
+    async with db() as session:
+        assert len((await session.exec(select(JobApplication))).all()) == 1
+
+    # /start without a payload still greets.
+    await say(api, ping, "/start", "你好")
