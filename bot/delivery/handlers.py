@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -17,6 +18,13 @@ SERVICE_KEY = "delivery"
 def rate_limiter() -> TelegramRateLimiter:
     """The limiter every request of the bot goes through (``ApplicationBuilder().rate_limiter(...)``)."""
     return TelegramRateLimiter()
+
+
+def alert_lock(bot_data: Any, series: str) -> asyncio.Lock:
+    """One lock per running bot for a series of coalesced alerts (new applications, open questions): held
+    while one is queued, so that two people at the same moment do not each start a digest of their own."""
+    locks: dict[str, asyncio.Lock] = bot_data.services.setdefault("alert_locks", {})
+    return locks.setdefault(series, asyncio.Lock())
 
 
 def get_sender(bot_data: Any) -> Sender:

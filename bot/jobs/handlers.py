@@ -44,6 +44,7 @@ from bot.clock import utcnow
 from bot.context import BotContext
 from bot.delivery import service as delivery
 from bot.delivery.handlers import SERVICE_KEY as DELIVERY_KEY
+from bot.delivery.handlers import alert_lock
 from bot.delivery.models import DeliveryState
 from bot.delivery.sender import Progress, Sender
 from bot.i18n import N_, Translate, gettext_for
@@ -756,7 +757,7 @@ async def form_confirm(update: Update, context: BotContext) -> int:
         note=form.get("note"),
         contact_shared=bool(form.get("contact_shared")),
     )
-    async with context.session() as session:
+    async with alert_lock(context.bot_data, outbox.ALERT_KIND), context.session() as session:
         person = await people.get_person(session, context.person.telegram_id)
         assert person is not None
         result = await service.submit_application(session, form["posting_id"], person, answers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 import warnings
@@ -34,7 +33,7 @@ from telegram.warnings import PTBUserWarning
 from bot.access import admin_only, has_role
 from bot.clock import utcnow
 from bot.context import BotContext
-from bot.delivery.handlers import get_sender
+from bot.delivery.handlers import alert_lock, get_sender
 from bot.i18n import N_, gettext_for, resolve_language
 from bot.knowledge import alerts, service
 from bot.knowledge.matcher import SearchResult
@@ -50,7 +49,6 @@ COPY_TEXT_LIMIT = 256
 RELATED_LIMIT = 2
 QUEUE_PAGE = 8
 ANSWERING = 1
-ALERT_LOCK = "knowledge_alert_lock"
 
 
 def knowledge_base(context: BotContext) -> service.KnowledgeBase:
@@ -196,8 +194,7 @@ async def _alert_admins(context: BotContext, question: Question) -> None:
 
     One lock per running bot keeps concurrent askers from each starting a digest of their own.
     """
-    lock = context.bot_data.services.setdefault(ALERT_LOCK, asyncio.Lock())
-    async with lock, context.session() as session:
+    async with alert_lock(context.bot_data, alerts.ALERT_KIND), context.session() as session:
         admins = await people.list_people(session, [Role.ADMIN])
         campaigns = await alerts.alert_admins(
             session, question, admins=admins, default_language=context.settings.default_language
