@@ -1,32 +1,49 @@
-"""The composition root: ``build_application`` wires settings, database and every capability."""
+"""The composition root: ``build_application`` wires settings, database and every capability.
+
+Every capability's Telegram side is a ``handlers`` package exporting:
+
+- ``handlers()`` — its handlers for group 0, in its own order (conversations first);
+- ``add_commands(menus)`` — its entries in the command menus;
+- ``setup(application)`` — anything else it needs from the running bot (scheduled work, listeners).
+
+The order *between* capabilities is spelled out here, and only here.
+"""
 
 from __future__ import annotations
 
 import logging
+from types import ModuleType
 from typing import Any
 
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, BaseHandler, CallbackQueryHandler, ContextTypes, Defaults
 
 from bot import errors
-from bot.attendance import handlers as attendance_handlers
+from bot.attendance import handlers as attendance
+from bot.attendance.checkins import CheckInQueue
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
-from bot.context import BotContext, BotData
+from bot.context import BotApplication, BotContext, BotData
 from bot.db import create_engine, create_session_factory, upgrade_database
-from bot.delivery import handlers as delivery_handlers
+from bot.delivery import scheduled as delivery_scheduled
+from bot.delivery.sender import Sender, TelegramRateLimiter
 from bot.http import AiohttpRequest
-from bot.jobs import handlers as jobs_handlers
-from bot.knowledge import handlers as knowledge_handlers
+from bot.jobs import handlers as jobs
+from bot.knowledge import handlers as knowledge
+from bot.knowledge.service import KnowledgeBase
 from bot.menus import MenuRegistry, publish_default_menus, publish_person_menu
-from bot.notices import handlers as notices_handlers
-from bot.people import handlers as people_handlers
+from bot.notices import handlers as notices
+from bot.notices.audiences import audiences
+from bot.people import handlers as people
 from bot.people.directory import PeopleDirectory
 from bot.people.models import Role
+from bot.replies import stale_button
+
+__all__ = ["BotApplication", "MissingTokenError", "build_application"]
 
 log = logging.getLogger(__name__)
 
-BotApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+CAPABILITIES: tuple[ModuleType, ...] = (people, knowledge, attendance, notices, jobs)
 
 
 class MissingTokenError(RuntimeError):
@@ -47,43 +64,92 @@ def build_application(settings: Settings | None = None) -> BotApplication:
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(tzinfo=settings.tz))
-        .rate_limiter(delivery_handlers.rate_limiter())
+        .rate_limiter(TelegramRateLimiter())
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
         .build()
     )
-    engine = create_engine(settings.database_url)
-    data = application.bot_data
-    data.settings = settings
-    data.engine = engine
-    data.db = create_session_factory(engine)
-    data.menus = MenuRegistry()
-    data.people = PeopleDirectory(data.db, admin_ids=settings.admin_ids)
-
-    # Handler order matters within a group: the first matching handler wins. Capabilities register
-    # their commands, buttons and conversations here, in this order ...
-    people_handlers.register(application)
-    delivery_handlers.register(application)
-    knowledge_handlers.register(application)
-    attendance_handlers.register(application)
-    notices_handlers.register(application)
-    jobs_handlers.register(application)
-    # ... and the catch-all "plain private text is a question" handler comes after all of them, so that a
-    # conversation waiting for input (an application form, a notice draft) gets it first. Keep it last.
-    knowledge_handlers.register_fallback(application)
+    _fill_bot_data(application, settings)
+    _add_handlers(application)
+    delivery_scheduled.schedule(application)
+    for capability in CAPABILITIES:
+        if hasattr(capability, "setup"):  # TRANSITION: every capability has setup() once typed
+            capability.setup(application)
     application.add_error_handler(errors.handle_error)
     return application
 
 
-async def on_startup(application: BotApplication) -> None:
-    """Bring the schema up to date and publish the command menus."""
+def _fill_bot_data(application: BotApplication, settings: Settings) -> None:
     data = application.bot_data
-    assert data.engine is not None and data.settings is not None and data.menus is not None
+    data.settings = settings
+    data.engine = create_engine(settings.database_url)
+    data.db = create_session_factory(data.engine)
+    data.menus = MenuRegistry()
+    data.people = PeopleDirectory(data.db, admin_ids=settings.admin_ids)
+    data.sender = Sender(application.bot, data.db)
+    data.knowledge = KnowledgeBase(
+        settings.knowledge_dir, settings.kb_answer_threshold, settings.kb_suggest_threshold
+    )
+    data.checkins = CheckInQueue(data.db, settings.tz)
+    data.notice_audiences = audiences  # TRANSITION: a fresh default_registry() per bot once typed
+    data.error_throttle = errors.AdminReportThrottle(interval=settings.error_report_interval_seconds)
+    data.services["delivery"] = data.sender  # TRANSITION
+
+
+def _add_handlers(application: BotApplication) -> None:
+    """Every handler of the bot, in the order that decides which one gets an update."""
+    typed = all(hasattr(capability, "handlers") for capability in CAPABILITIES)
+    if not typed:  # TRANSITION: capabilities still registering themselves
+        _add_handlers_transition(application)
+        return
+    application.add_handler(people.identify_handler(), group=people.IDENTIFY_GROUP)
+    # Group 0: the first handler whose check matches an update handles it. Order matters!
+    group_zero: list[BaseHandler[Any, BotContext, Any]] = [
+        # Deep links that start a conversation (the 我要报名 link of a village group) before /start.
+        *jobs.deep_links(),
+        # Each capability's conversations, commands and buttons.
+        *people.handlers(),
+        *knowledge.handlers(),
+        *attendance.handlers(),
+        *notices.handlers(),
+        *jobs.handlers(),
+        # A button nobody above claimed is out of date or forged: say so, change nothing.
+        CallbackQueryHandler(stale_button),
+        # Plain text in a private chat is a question for the notes. Last, so that a conversation waiting
+        # for someone's answer (an application form, a notice) gets it first.
+        *knowledge.fallback(),
+    ]
+    application.add_handlers(group_zero)
+    for capability in CAPABILITIES:
+        capability.add_commands(application.bot_data.menus)
+
+
+def _add_handlers_transition(application: BotApplication) -> None:
+    application.add_handler(people.identify_handler(), group=people.IDENTIFY_GROUP) if hasattr(
+        people, "identify_handler"
+    ) else None
+    if hasattr(jobs, "deep_links"):
+        application.add_handlers(jobs.deep_links())
+    for capability in CAPABILITIES:
+        if hasattr(capability, "handlers"):
+            application.add_handlers(capability.handlers())
+            capability.add_commands(application.bot_data.menus)
+        else:
+            capability.register(application)
+    application.add_handler(CallbackQueryHandler(stale_button))
+    if hasattr(knowledge, "fallback"):
+        application.add_handlers(knowledge.fallback())
+    else:
+        knowledge.register_fallback(application)
+
+
+async def on_startup(application: BotApplication) -> None:
+    """Bring the schema up to date, load the notes and publish the command menus."""
+    data = application.bot_data
     await upgrade_database(data.engine)
-    await knowledge_handlers.load_at_startup(application)
-    if data.people is not None:
-        await data.people.warm()
+    await knowledge.load_at_startup(application)
+    await data.people.warm()
     try:
         await publish_default_menus(application.bot, data.menus)
         for admin_id in data.settings.admin_ids:
@@ -95,7 +161,5 @@ async def on_startup(application: BotApplication) -> None:
 
 async def on_shutdown(application: BotApplication) -> None:
     """Write down what is held in memory, then release database connections."""
-    if application.bot_data.people is not None:
-        await application.bot_data.people.flush_seen()
-    if application.bot_data.engine is not None:
-        await application.bot_data.engine.dispose()
+    await application.bot_data.people.flush_seen()
+    await application.bot_data.engine.dispose()

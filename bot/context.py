@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -10,26 +11,48 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.db import SessionFactory
-from bot.i18n import Translate, gettext_for, resolve_language
+from bot.i18n import Translate, gettext_for, language_of
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
+    from bot.attendance.checkins import CheckInQueue
+    from bot.delivery.sender import Sender
+    from bot.errors import AdminReportThrottle
+    from bot.knowledge.service import KnowledgeBase
     from bot.menus import MenuRegistry
+    from bot.notices.audiences import AudienceRegistry
     from bot.people.directory import PeopleDirectory
     from bot.people.models import Person
 
 
 @dataclass
 class BotData:
-    """Shared state of one running bot, filled in by ``build_application``."""
+    """Shared state of one running bot. ``build_application`` fills every field before anything runs;
+    PTB creates the object empty (``ContextTypes(bot_data=BotData)``), hence ``init=False``."""
 
-    settings: Settings | None = None
-    db: SessionFactory | None = None
-    engine: AsyncEngine | None = None
-    menus: MenuRegistry | None = None
-    people: PeopleDirectory | None = None
-    services: dict[str, Any] = field(default_factory=dict)
+    settings: Settings = field(init=False)
+    engine: AsyncEngine = field(init=False)
+    db: SessionFactory = field(init=False)
+    menus: MenuRegistry = field(init=False)
+    people: PeopleDirectory = field(init=False)
+    #: The delivery outbox's sender (``bot.delivery``): every message that matters goes through it.
+    sender: Sender = field(init=False)
+    knowledge: KnowledgeBase = field(init=False)
+    #: Check-ins waiting at the same moment are written together (``bot.attendance.checkins``).
+    checkins: CheckInQueue = field(init=False)
+    #: Who a notice can go to; capabilities add their own kinds (attendance: the staff of a shift).
+    notice_audiences: AudienceRegistry = field(init=False)
+    error_throttle: AdminReportThrottle = field(init=False)
+    alert_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    #: Held while the attendance tick runs, so two ticks never overlap.
+    attendance_tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    services: dict[str, Any] = field(default_factory=dict)  # TRANSITION: removed once every capability is typed
+
+    def alert_lock(self, series: str) -> asyncio.Lock:
+        """One lock per series of coalesced alerts (new applications, open questions): held while one is
+        queued, so that two people at the same moment do not each start a digest of their own."""
+        return self.alert_locks.setdefault(series, asyncio.Lock())
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -46,25 +69,22 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 
     @property
     def settings(self) -> Settings:
-        settings = self.bot_data.settings
-        assert settings is not None, "build_application() sets the settings"
-        return settings
+        return self.bot_data.settings
 
     def session(self) -> AsyncSession:
         """A new database session; use it as ``async with context.session() as session``."""
-        factory = self.bot_data.db
-        assert factory is not None, "build_application() sets the session factory"
-        return factory()
+        return self.bot_data.db()
 
     @property
     def language(self) -> str:
         """The language to answer the current person in."""
-        person = self.person
-        if person is None:
-            return resolve_language(None, None, self.settings.default_language)
-        return resolve_language(person.language, person.telegram_language, self.settings.default_language)
+        return language_of(self.person, self.settings.default_language)
 
     @property
     def gettext(self) -> Translate:
         """Translate into the current person's language: ``_ = context.gettext``."""
         return gettext_for(self.language)
+
+
+#: The type of the running bot, as ``build_application`` makes it.
+BotApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

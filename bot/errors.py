@@ -55,7 +55,11 @@ async def handle_error(update: object, context: BotContext) -> None:
             context.gettext
             if context.person
             else gettext_for(
-                resolve_language(None, update.effective_user.language_code if update.effective_user else None)
+                resolve_language(
+                    None,
+                    update.effective_user.language_code if update.effective_user else None,
+                    context.settings.default_language,
+                )
             )
         )
         text = _("Sorry, something went wrong on our side. Please try again in a moment.")
@@ -72,9 +76,7 @@ async def handle_error(update: object, context: BotContext) -> None:
 
 async def _report_to_admins(update: object, context: BotContext) -> None:
     settings = context.settings
-    throttle = context.bot_data.services.setdefault(
-        "error_throttle", AdminReportThrottle(interval=settings.error_report_interval_seconds)
-    )
+    throttle = context.bot_data.error_throttle
     allowed, held_back = throttle.allow(time.monotonic())
     if not allowed or not settings.admin_ids:
         return

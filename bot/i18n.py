@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -40,6 +41,28 @@ def resolve_language(
     if telegram_language and telegram_language.lower().startswith("zh"):
         return "zh_CN"
     return default if default in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+
+
+class Speaker(Protocol):
+    """Anyone the bot talks to: a person row carries both the chosen and the Telegram client's language."""
+
+    @property
+    def language(self) -> str | None: ...
+
+    @property
+    def telegram_language(self) -> str | None: ...
+
+
+def language_of(person: Speaker | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """The language to speak to ``person`` (``default`` for nobody in particular)."""
+    if person is None:
+        return resolve_language(None, None, default)
+    return resolve_language(person.language, person.telegram_language, default)
+
+
+def translator_for(person: Speaker | None, default: str = DEFAULT_LANGUAGE) -> Translate:
+    """``_`` in ``person``'s language: for messages to someone other than the one who wrote."""
+    return gettext_for(language_of(person, default))
 
 
 @cache

@@ -11,15 +11,17 @@ Used by notices (and by job announcements): a *campaign* is one payload to many 
         [service.Target(group.chat_id, group.title) for group in groups],
         created_by_id=admin.id, ref=f"job:{job.id}", pin=True, send_after=None,
     )
-    get_sender(context.bot_data).wake()                        # bot.delivery.handlers
+    context.bot_data.sender.wake()                             # the running bot's Sender
     ...
     await service.edit_campaign_copies(session, campaign.id, Payload(text="已招满"))   # edits every copy
-    await service.cancel_campaign(session, campaign.id); get_sender(...).cancelled(campaign.id)
+    await service.cancel_campaign(session, campaign.id); context.bot_data.sender.cancelled(campaign.id)
     counts = await service.campaign_counts(session, campaign.id)    # sent, failed, blocked, ...
     sender.listen("job", listener)                              # progress and the final report
 
-``service`` is the database side (no Telegram), ``sender`` the one task that sends, ``limiter`` the shared
-flood limiter every request of the bot goes through.
+Files: ``models.py`` (campaign, delivery), ``payload.py`` (what is sent, as plain data), ``service.py`` the
+database side (no Telegram), ``sender.py`` the one task that sends, ``limiter.py`` the shared flood limiter
+every request of the bot goes through (``TelegramRateLimiter``), ``scheduled.py`` starts the sender with the
+application. ``build_application`` puts the sender on ``bot_data.sender``.
 
 Exactly once, and the one exception: a row is claimed (committed ``sending``) right before its request and
 marked ``sent`` right after Telegram's answer. After a crash the rows still ``sending`` are sent again and

@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import BotApplication, build_application
 from bot.config import Settings
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
 from tests.fakes.fixtures import fake_bot_api
 
 __all__ = ["ADMIN_ID", "fake_bot_api"]
@@ -69,26 +69,65 @@ def admin(fake_bot_api: FakeBotAPI) -> FakeUser:
 
 
 async def reply_to(
-    api: FakeBotAPI, user: FakeUser, text: str, *, chat: Any = None, method: str = "sendMessage"
-) -> Any:
-    """Send ``text`` as ``user`` and return the bot's next call of ``method`` to that chat."""
+    api: FakeBotAPI,
+    user: FakeUser,
+    text: str,
+    *,
+    expect: str | None = None,
+    chat: Any = None,
+    method: str = "sendMessage",
+    timeout: float = 5.0,
+) -> Call:
+    """Send ``text`` as ``user``; the bot's next call of ``method`` to that chat (with ``expect``: the next
+    one whose text contains it, so a late message of an earlier step is never taken for the answer)."""
     mark = api.mark()
     await api.send_text(user, text, chat=chat)
     chat_id = chat.id if chat is not None else user.id
-    return await api.wait_for(method, since=mark, chat_id=chat_id)
+    if expect is None:
+        return await api.wait_for(method, since=mark, chat_id=chat_id, timeout=timeout)
+    return await api.wait_for(
+        method,
+        lambda call: expect in str(call.params.get("text") or call.params.get("caption") or ""),
+        since=mark,
+        chat_id=chat_id,
+        timeout=timeout,
+    )
 
 
-async def make_staff(application: BotApplication, user: FakeUser, role: str = "staff") -> None:
-    """Record ``user`` as staff (or another role) directly in the bot's database."""
+async def press(
+    api: FakeBotAPI, user: FakeUser, message: Any, data: str | None = None, *, text: str | None = None
+) -> Call:
+    """Press a button of ``message`` (by its callback data or by its label); the bot's answer to the press
+    (``answerCallbackQuery``). Messages the press causes come after ``api.mark()`` taken before it."""
+    mark = api.mark()
+    update = await api.press_button(user, message, data, text=text)
+    query_id = update["callback_query"]["id"]
+    return await api.wait_for("answerCallbackQuery", since=mark, callback_query_id=query_id)
+
+
+def buttons(message: Any) -> list[dict[str, Any]]:
+    """The inline buttons of a message (a message dict or a call), row after row."""
+    if isinstance(message, Call):
+        message = message.params
+    markup = message.get("reply_markup") or {}
+    return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+async def staff(
+    application: BotApplication, api: FakeBotAPI, user_id: int, name: str, *, role: str = "staff", **user: Any
+) -> FakeUser:
+    """A person the bot knows as staff (or ``role``: ``admin``, ``seeker``): a fake user recorded in the
+    bot's database. ``user`` goes to ``FakeBotAPI.user`` (username, language_code, ...)."""
     from bot.people import service
     from bot.people.models import Role
 
-    assert application.bot_data.db is not None
+    fake = api.user(user_id, name, **user)
     async with application.bot_data.db() as session:
         person = await service.record_person(
             session,
-            service.Profile(user.id, user.first_name, user.last_name, user.username, user.language_code),
+            service.Profile(fake.id, fake.first_name, fake.last_name, fake.username, fake.language_code),
         )
         person.role = Role(role)
         session.add(person)
         await session.commit()
+    return fake

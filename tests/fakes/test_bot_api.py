@@ -42,7 +42,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakes.bot_api import DEFAULT_TOKEN, FakeBotAPI, parse_formatted_text
+from tests.fakes.bot_api import DEFAULT_TOKEN, FakeBotAPI, JSONDict, _api, _Params, parse_formatted_text
 from tests.fakes.fixtures import fake_bot_api, running_application
 
 __all__ = ["fake_bot_api"]  # the imported fixture is requested by the ``fake`` fixture below
@@ -313,6 +313,39 @@ async def test_unknown_method_and_wrong_token(fake: FakeBotAPI, bot: Bot) -> Non
         await wrong.initialize()
     await wrong.shutdown()
     assert fake.calls[-1].response == {"ok": False, "error_code": 401, "description": "Unauthorized"}
+
+
+async def test_api_methods_are_found_on_every_mixin_and_subclasses() -> None:
+    # The implementations live on several mixins; the dispatch table sees all of them.
+    table = FakeBotAPI._api_methods
+    assert {"getupdates", "sendmessage", "editmessagetext", "getfile", "getchat", "getme"} <= set(table)
+    assert table["sendmessage"] == ("sendMessage", "_m_send_message")
+
+    class WithDice(FakeBotAPI):
+        @_api("sendDice")
+        def _m_send_dice(self, params: _Params) -> JSONDict:
+            state = self._chat_for_send(params)
+            dice = {"emoji": params.str("emoji", "🎲"), "value": 6}
+            return self._send_bot_message(state, params, {"dice": dice})
+
+    async with WithDice() as fake, fake.make_bot() as bot:
+        user = fake.user(1016, "阿明")
+        message = await bot.send_dice(user.id)
+        assert message.dice is not None and message.dice.value == 6
+        assert fake.last_sent(user)["dice"] == {"emoji": "🎲", "value": 6}
+
+    class DiceA(FakeBotAPI):
+        @_api("sendDice")
+        def _m_dice_a(self, params: _Params) -> bool:
+            return True
+
+    class DiceB(FakeBotAPI):
+        @_api("sendDice")
+        def _m_dice_b(self, params: _Params) -> bool:
+            return True
+
+    with pytest.raises(TypeError, match="sendDice is implemented twice"):
+        type("Both", (DiceA, DiceB), {})
 
 
 async def test_bad_requests_use_telegram_descriptions(fake: FakeBotAPI, bot: Bot) -> None:
