@@ -145,7 +145,9 @@ def page_buttons(page: int, pages: int, data: Callable[[int], Button | str]) -> 
 
     def packed(n: int) -> str:
         button = data(n)
-        return button if isinstance(button, str) else button.pack()  # TRANSITION: str until every caller is typed
+        return (
+            button if isinstance(button, str) else button.pack()
+        )  # TRANSITION: str until every caller is typed
 
     row = []
     if page > 0:

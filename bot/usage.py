@@ -22,5 +22,7 @@ class UsageError(ValueError):
 
     def text(self, _: Translate) -> str:
         """The translated answer, HTML-safe (string fields are escaped: they may be what someone typed)."""
-        fields = {key: html.escape(value) if isinstance(value, str) else value for key, value in self.fields.items()}
+        fields = {
+            key: html.escape(value) if isinstance(value, str) else value for key, value in self.fields.items()
+        }
         return _(self.message, **fields)

@@ -76,7 +76,7 @@ async def reply_to(
     expect: str | None = None,
     chat: Any = None,
     method: str = "sendMessage",
-    timeout: float = 5.0,
+    timeout: float = 5.0,  # noqa: ASYNC109 (passed on to the fake's wait_for)
 ) -> Call:
     """Send ``text`` as ``user``; the bot's next call of ``method`` to that chat (with ``expect``: the next
     one whose text contains it, so a late message of an earlier step is never taken for the answer)."""
