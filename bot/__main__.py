@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import secrets
 import sys
 from collections.abc import Sequence
 
@@ -13,32 +14,7 @@ from pydantic import ValidationError
 from bot import catalogues
 from bot.config import Settings
 from bot.knowledge import cli as knowledge_cli
-
-
-class RedactSecrets(logging.Filter):
-    """Replace secrets (the bot token) in every log record."""
-
-    def __init__(self, *secrets: str) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "<BOT_TOKEN>")
-            record.msg, record.args = message, None
-        return True
-
-
-def configure_logging(settings: Settings) -> None:
-    """Plain logs on stderr, the token never shown, noisy HTTP request lines hidden."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    handler.addFilter(RedactSecrets(token))
-    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+from bot.logs import configure_logging
 
 
 def _load_settings() -> Settings:
@@ -52,8 +28,10 @@ def _load_settings() -> Settings:
 def run(args: argparse.Namespace) -> int:
     """Start the bot: long polling, or a webhook when WEBHOOK_URL is set."""
     from bot.app import MissingTokenError, build_application
+    from bot.startup import StartupError, connect_to_telegram, prepare_database
 
     settings = _load_settings()
+    configure_logging(settings)
     try:
         application = build_application(settings)
     except MissingTokenError:
@@ -62,23 +40,53 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    configure_logging(settings)
+    webhook_secret = _webhook_secret(settings) if settings.webhook_url else None
+
+    async def prepare() -> None:
+        await prepare_database(application)
+        await connect_to_telegram(application)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(prepare())
+    except StartupError as exc:
+        loop.run_until_complete(application.bot_data.engine.dispose())
+        loop.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        loop.run_until_complete(application.bot.shutdown())
+        loop.run_until_complete(application.bot_data.engine.dispose())
+        loop.close()
+        return 130
     if settings.webhook_url:
         application.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
             url_path="telegram",
             webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
+            secret_token=webhook_secret,
         )
     else:
         application.run_polling(allowed_updates=None)
     return 0
 
 
+def _webhook_secret(settings: Settings) -> str:
+    """The secret Telegram sends with every webhook post; without one anybody could post updates."""
+    if settings.webhook_secret is not None and settings.webhook_secret.get_secret_value():
+        return settings.webhook_secret.get_secret_value()
+    logging.getLogger(__name__).warning(
+        "WEBHOOK_SECRET is not set: using a random secret for this run (Telegram is told it with setWebhook)"
+    )
+    return secrets.token_urlsafe(32)
+
+
 def db_upgrade(args: argparse.Namespace) -> int:
     """Apply the migrations to the configured database."""
     from bot.db import create_engine, upgrade_database
+    from bot.startup import StartupError, database_error
 
     settings = _load_settings()
     configure_logging(settings)
@@ -87,10 +95,19 @@ def db_upgrade(args: argparse.Namespace) -> int:
         engine = create_engine(settings.database_url)
         try:
             await upgrade_database(engine, args.revision)
+        except Exception as exc:
+            problem = database_error(exc, settings.database_url)
+            if problem is None:
+                raise
+            raise problem from None
         finally:
             await engine.dispose()
 
-    asyncio.run(upgrade())
+    try:
+        asyncio.run(upgrade())
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
     print(f"database upgraded to {args.revision}")
     return 0
 

@@ -9,8 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/xingzhan.db"
+ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+LANGUAGES = {"zh": "zh_CN", "en": "en"}
 
 
 class Settings(BaseSettings):
@@ -58,6 +62,33 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL; use sqlite+aiosqlite:///./data/xingzhan.db "
+                "or postgresql+asyncpg://user:password@host/database"
+            ) from None
+        backend = driver.split("+", 1)[0]
+        if backend not in ASYNC_DRIVERS:
+            raise ValueError(f"{backend} is not supported; use SQLite or PostgreSQL")
+        if driver != ASYNC_DRIVERS[backend]:
+            raise ValueError(
+                f"{driver}:// cannot be used by the bot; write {ASYNC_DRIVERS[backend]}:// instead"
+            )
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        language = LANGUAGES.get(value.strip().lower().replace("-", "_").split("_", 1)[0])
+        if language is None:
+            raise ValueError(f"{value!r} is not a language of the bot; use zh_CN or en")
+        return language
 
     @field_validator("telegram_api_url")
     @classmethod

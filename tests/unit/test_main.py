@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import RedactSecrets, build_parser
+from bot.__main__ import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,11 +56,29 @@ def test_parser_requires_a_command() -> None:
         build_parser().parse_args([])
 
 
-def test_token_is_redacted_from_logs() -> None:
-    import logging
+@pytest.mark.parametrize("command", [("run",), ("db", "upgrade")])
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("sqlite:///./data/x.db", "sqlite+aiosqlite://"),
+        ("postgresql://postgres@127.0.0.1/test", "postgresql+asyncpg://"),
+        ("mysql+aiomysql://root@localhost/x", "SQLite or PostgreSQL"),
+        ("postgresql+asyncpg://postgres:pw@127.0.0.1:1/test", "start the database server"),
+    ],
+    ids=["sync-sqlite", "sync-postgres", "mysql", "server-down"],
+)
+def test_a_bad_database_url_is_one_line_naming_the_setting(
+    tmp_path: Path, command: tuple[str, ...], url: str, says: str
+) -> None:
+    result = _run(*command, cwd=tmp_path, BOT_TOKEN="123456:SECRETSECRETSECRET", DATABASE_URL=url)
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "DATABASE_URL" in errors[0] and says in errors[0], result.stderr
+    assert "Traceback" not in result.stderr and "pw@" not in result.stderr
 
-    record = logging.LogRecord(
-        "httpx", logging.INFO, __file__, 1, "POST %s", ("https://x/bot123:SECRET/getMe",), None
-    )
-    assert RedactSecrets("123:SECRET").filter(record)
-    assert "SECRET" not in record.getMessage() and "<BOT_TOKEN>" in record.getMessage()
+
+def test_an_unknown_default_language_is_refused(tmp_path: Path) -> None:
+    result = _run("run", cwd=tmp_path, BOT_TOKEN="1:x", DEFAULT_LANGUAGE="fr")
+    assert result.returncode != 0
+    assert "DEFAULT_LANGUAGE" in result.stderr and "zh_CN or en" in result.stderr
+    assert "Traceback" not in result.stderr

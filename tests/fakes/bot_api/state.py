@@ -61,6 +61,7 @@ class _FakeState:
         group_privacy: bool = False,
         supports_inline_queries: bool = True,
         host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         """``group_privacy=True`` emulates BotFather's privacy mode: in groups where the bot is
         not an admin it only receives commands, replies to its messages and mentions."""
@@ -71,7 +72,7 @@ class _FakeState:
         self.group_privacy = group_privacy
         self.supports_inline_queries = supports_inline_queries
         self.host = host
-        self.port = 0
+        self.port = port  # 0: any free port, chosen when the server starts
 
         self.calls: list[Call] = []
         self.updates: list[JSONDict] = []

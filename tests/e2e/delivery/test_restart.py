@@ -28,7 +28,7 @@ from bot.people import service as people
 from bot.people.models import Role
 from tests.fakes.bot_api import FakeBotAPI
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ADMIN = 900_001
 STAFF = range(7000, 7060)
 GROUPS = range(-8000, -8010, -1)
