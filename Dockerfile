@@ -1,4 +1,5 @@
-# Xingzhan bot: migrations are applied, then the bot runs (long polling, or a webhook if WEBHOOK_URL is set).
+# Xingzhan bot: `python -m bot run` applies the migrations, then runs (long polling, or a webhook if WEBHOOK_URL
+# is set). Everything the bot writes — the SQLite database, answers saved as notes — lives in /app/data.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -6,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DATABASE_URL=sqlite+aiosqlite:////app/data/xingzhan.db \
-    KNOWLEDGE_DIR=/app/knowledge
+    KNOWLEDGE_DIR=/app/knowledge \
+    MPLCONFIGDIR=/app/.cache/matplotlib
 
 RUN groupadd --system --gid 10001 xingzhan \
     && useradd --system --uid 10001 --gid xingzhan --home-dir /app --shell /usr/sbin/nologin xingzhan
@@ -20,14 +22,15 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
+# The chart library's font cache is built once here (with the CJK font), not on every chart.
 RUN pip install --no-cache-dir . \
-    && mkdir -p /app/data \
-    && chown xingzhan:xingzhan /app/data
-COPY migrations ./migrations
+    && mkdir -p /app/data "$MPLCONFIGDIR" \
+    && python -c "import matplotlib.font_manager" \
+    && chown -R xingzhan:xingzhan /app/data /app/.cache
 COPY --chown=xingzhan:xingzhan knowledge ./knowledge
 
 USER 10001:10001
 VOLUME ["/app/data"]
 EXPOSE 8443
 
-CMD ["sh", "-c", "python -m bot db upgrade && exec python -m bot run"]
+CMD ["python", "-m", "bot", "run"]

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"  # shipped inside the package
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -79,7 +79,7 @@ def create_session_factory(engine: AsyncEngine) -> SessionFactory:
 
 
 def alembic_config(url: str | None = None) -> Config:
-    """Alembic configuration pointing at the repository's ``migrations/`` folder."""
+    """Alembic configuration pointing at the package's ``migrations/`` folder."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -14,7 +15,8 @@ from bot.config import Settings
 from bot.db import create_engine
 
 config = context.config
-if config.config_file_name is not None:
+# Settings live in pyproject.toml ([tool.alembic]); an alembic.ini, if someone adds one, may configure logging.
+if config.config_file_name is not None and Path(config.config_file_name).exists():
     fileConfig(config.config_file_name)
 
 target_metadata = SQLModel.metadata
@@ -32,7 +34,10 @@ def _configure(connection: Connection) -> None:
 
 
 def _url() -> str:
-    return config.get_main_option("sqlalchemy.url") or Settings().database_url
+    """The URL the bot passes in, else DATABASE_URL (the settings), as when run as ``alembic`` from the root."""
+    if config.file_config.has_option(config.config_ini_section, "sqlalchemy.url"):
+        return config.get_main_option("sqlalchemy.url") or Settings().database_url
+    return Settings().database_url
 
 
 def run_migrations_offline() -> None:
