@@ -10,7 +10,7 @@ import argparse
 from collections import defaultdict
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
@@ -26,15 +26,18 @@ def domain_of(path: Path) -> str:
     return relative.parts[0] if len(relative.parts) > 1 else CORE_DOMAIN
 
 
-def extract_messages() -> dict[str, dict[str, list[tuple[str, int]]]]:
+MessageId = str | tuple[str, str]  # a plain message, or (singular, plural)
+
+
+def extract_messages() -> dict[str, dict[MessageId, list[tuple[str, int]]]]:
     """``{domain: {msgid: [(file, line), ...]}}`` for every translatable string in the package."""
-    found: dict[str, dict[str, list[tuple[str, int]]]] = defaultdict(lambda: defaultdict(list))
+    found: dict[str, dict[MessageId, list[tuple[str, int]]]] = defaultdict(lambda: defaultdict(list))
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        if "locales" in path.parts:
+        if "locales" in path.parts or "migrations" in path.parts:
             continue
         for lineno, message, _comments, _context in extract_from_file("python", str(path)):
-            msgid = message[0] if isinstance(message, tuple) else message
-            if msgid:
+            msgid: MessageId = tuple(message[:2]) if isinstance(message, tuple) else message  # type: ignore[assignment]
+            if msgid and (msgid if isinstance(msgid, str) else msgid[0]):
                 found[domain_of(path)][msgid].append((str(path.relative_to(PACKAGE_DIR.parent)), lineno))
     return found
 
@@ -54,39 +57,48 @@ def load_catalogue(language: str, domain: str) -> Catalog:
 
 
 def update_catalogues() -> list[Path]:
-    """Add new messages (untranslated) and drop vanished ones, keeping existing translations."""
+    """Merge the messages of the code into every catalogue with Babel's ``Catalog.update``: new messages
+    come in untranslated, a message whose English changed keeps its old translation marked *fuzzy* (to be
+    checked, and counted as missing until then), plural forms are kept, vanished messages are dropped."""
     written = []
     for domain, messages in extract_messages().items():
+        template = Catalog(domain=domain, project="xingzhan-bot")
+        for msgid, locations in messages.items():
+            template.add(msgid, locations=locations)
         for language in SUPPORTED_LANGUAGES:
-            old = load_catalogue(language, domain)
-            new = Catalog(
-                locale=language,
-                domain=domain,
-                project="xingzhan-bot",
-                creation_date=old.creation_date,  # stable headers keep the diffs to real changes
-                revision_date=old.revision_date,
+            catalogue = load_catalogue(language, domain)
+            dates = catalogue.creation_date, catalogue.revision_date
+            catalogue.update(template, update_header_comment=False, update_creation_date=False)
+            catalogue.creation_date, catalogue.revision_date = (
+                dates  # stable headers: diffs show real changes
             )
-            for msgid, locations in messages.items():
-                previous = old.get(msgid)
-                new.add(msgid, previous.string if previous else "", locations=locations)
             path = po_path(language, domain)
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as target:
-                write_po(target, new, width=0, sort_output=False, include_lineno=False)
+                write_po(
+                    target, catalogue, width=0, sort_output=False, include_lineno=False, ignore_obsolete=True
+                )
             written.append(path)
     return written
 
 
+def _translated(entry: Message | None) -> bool:
+    if entry is None or entry.fuzzy:
+        return False
+    strings = entry.string if isinstance(entry.string, tuple | list) else (entry.string,)
+    return all(strings)
+
+
 def missing_translations(language: str = "zh_CN") -> list[tuple[str, str]]:
-    """``(location, msgid)`` of every message used in code without a translation in ``language``."""
+    """``(location, msgid)`` of every message used in code without a checked translation in ``language``
+    (fuzzy entries — an old translation of a changed message — count as missing)."""
     missing = []
     for domain, messages in extract_messages().items():
         catalogue = load_catalogue(language, domain)
         for msgid, locations in messages.items():
-            entry = catalogue.get(msgid)
-            if entry is None or not entry.string:
+            if not _translated(catalogue.get(msgid)):
                 file, line = locations[0]
-                missing.append((f"{file}:{line}", msgid))
+                missing.append((f"{file}:{line}", msgid if isinstance(msgid, str) else msgid[0]))
     return missing
 
 
