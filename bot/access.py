@@ -12,7 +12,8 @@ from bot.context import BotContext
 from bot.i18n import N_
 from bot.people.models import Role
 
-Handler = Callable[[Update, BotContext], Awaitable[Any]]
+#: A command's ``(update, context)`` or a button's ``(update, context, pressed)`` callback.
+Handler = Callable[..., Awaitable[Any]]
 H = TypeVar("H", bound=Handler)
 
 _REFUSALS = {
@@ -42,15 +43,19 @@ async def refuse(update: Update, context: BotContext, role: Role) -> None:
 
 
 def require(role: Role) -> Callable[[H], H]:
-    """Decorator: run the handler only for people holding ``role``; refuse the rest."""
+    """Decorator: run the handler only for people holding ``role``; refuse the rest.
+
+    It fits commands and ``bot.replies.on_button`` callbacks alike: arguments after the context (the
+    pressed button) are passed on.
+    """
 
     def decorate(handler: H) -> H:
         @functools.wraps(handler)
-        async def guarded(update: Update, context: BotContext) -> Any:
+        async def guarded(update: Update, context: BotContext, *args: Any) -> Any:
             if not has_role(context, role):
                 await refuse(update, context, role)
                 return None
-            return await handler(update, context)
+            return await handler(update, context, *args)
 
         guarded.required_role = role  # type: ignore[attr-defined]
         return guarded  # type: ignore[return-value]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from telegram import (
     Bot,
@@ -21,6 +21,9 @@ from telegram.error import TelegramError
 
 from bot.i18n import SUPPORTED_LANGUAGES, gettext_for
 from bot.people.models import Role
+
+if TYPE_CHECKING:
+    from bot.context import BotApplication
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,7 @@ class MenuRegistry:
     _pending: dict[int, str] = field(default_factory=dict)
     _worker: asyncio.Task[None] | None = None
 
-    def first_sight(self, application: Any, telegram_id: int, role: str) -> None:
+    def first_sight(self, application: BotApplication, telegram_id: int, role: str) -> None:
         """Publish the menu of someone this process has not published for yet, in the background."""
         if telegram_id in self.published:
             return
@@ -64,7 +67,7 @@ class MenuRegistry:
         if self._worker is None or self._worker.done():
             self._worker = application.create_task(self._publish_pending(application))
 
-    async def _publish_pending(self, application: Any) -> None:
+    async def _publish_pending(self, application: BotApplication) -> None:
         while self._pending and application.running:
             telegram_id, role = next(iter(self._pending.items()))
             await publish_person_menu(application.bot, self, telegram_id, role)
