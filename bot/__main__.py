@@ -60,14 +60,13 @@ def run(args: argparse.Namespace) -> int:
         loop.run_until_complete(application.bot_data.engine.dispose())
         loop.close()
         return 130
-    if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=webhook_secret,
-        )
+    if webhook_secret is not None:
+        from bot.web import serve_webhook
+
+        try:
+            loop.run_until_complete(serve_webhook(application, settings, webhook_secret))
+        finally:
+            loop.close()
     else:
         application.run_polling(allowed_updates=None)
     return 0

@@ -28,6 +28,7 @@ from bot.db import create_engine, create_session_factory, upgrade_database
 from bot.delivery import scheduled as delivery_scheduled
 from bot.delivery.sender import Sender, TelegramRateLimiter
 from bot.http import AiohttpRequest
+from bot.inbound import CleanUpdatesRequest
 from bot.jobs import handlers as jobs
 from bot.knowledge import handlers as knowledge
 from bot.knowledge.service import KnowledgeBase
@@ -55,21 +56,23 @@ def build_application(settings: Settings | None = None) -> BotApplication:
     settings = settings or Settings()
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         raise MissingTokenError("BOT_TOKEN is not set")
-    application: BotApplication = (
+    builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value().strip())
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .get_updates_request(CleanUpdatesRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(tzinfo=settings.tz))
         .rate_limiter(TelegramRateLimiter())
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
-        .build()
     )
+    if settings.webhook_url:
+        builder = builder.updater(None)  # updates arrive through bot.web's webhook, not long polling
+    application: BotApplication = builder.build()
     _fill_bot_data(application, settings)
     _add_handlers(application)
     delivery_scheduled.schedule(application)

@@ -21,6 +21,7 @@ from telegram import (
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -54,16 +55,23 @@ async def reply(
     *,
     parse_mode: str | None = ParseMode.HTML,
 ) -> Message:
-    """Send ``text`` to the chat the update came from; a pressed button is acknowledged first.
+    """Send ``text`` to the chat the update came from; a pressed button is acknowledged first. In a group
+    the answer quotes the message it answers (as ``Message.reply_text`` does), so everyone sees to what.
 
     Texts are HTML: escape anything a person wrote (``html.escape``) before putting it in.
     """
+    no_preview = LinkPreviewOptions(is_disabled=True)
+    message = update.effective_message
+    if update.callback_query is None and message is not None:
+        return await message.reply_text(
+            text, parse_mode=parse_mode, reply_markup=markup, link_preview_options=no_preview
+        )
     if update.callback_query:
         await update.callback_query.answer()
     chat = update.effective_chat
     assert chat is not None, "a reply needs a chat"
     return await context.bot.send_message(
-        chat.id, text, parse_mode=parse_mode, reply_markup=markup, disable_web_page_preview=True
+        chat.id, text, parse_mode=parse_mode, reply_markup=markup, link_preview_options=no_preview
     )
 
 
