@@ -4,10 +4,11 @@ An audience kind resolves to delivery targets. Kinds with ``choices`` are picked
 village groups; "staff of a shift" from attendance). A notice's audience is a dictionary
 ``{kind key: [chosen values]}``; its targets are the union of every kind, each chat once.
 
-Attendance adds its kind from its own ``register()`` (see ``bot/attendance/audience.py``)::
+The running bot's registry is ``bot_data.notice_audiences``; attendance adds its kind in its own ``setup``
+(see ``bot/attendance/audience.py``)::
 
-    from bot.notices.audiences import AudienceKind, audiences
-    audiences.add(AudienceKind("shift", N_("Staff of a shift"), resolve_shift, choices=shift_choices, order=15))
+    registry = application.bot_data.notice_audiences
+    registry.add(AudienceKind("shift", N_("Staff of a shift"), resolve_shift, choices=shift_choices, order=15))
 """
 
 from __future__ import annotations
@@ -139,4 +140,5 @@ def default_registry() -> AudienceRegistry:
 
 
 audiences = default_registry()
-"""The registry the running bot uses; capabilities add their kinds to it."""
+"""The registry ``build_application`` puts on ``bot_data.notice_audiences`` for now (attendance still adds
+its kind here); notices code reads ``bot_data.notice_audiences`` only."""

@@ -19,12 +19,12 @@ from bot.delivery import service as delivery
 from bot.delivery.models import Campaign, CampaignState, ChatKind, Delivery, DeliveryState
 from bot.delivery.payload import Button, Payload, PayloadKind
 from bot.notices.audiences import AudienceRegistry
+from bot.notices.buttons import Ack
 from bot.notices.models import Notice, NoticeAck, NoticeState
 from bot.people.models import Person
 
 KIND = "notice"
 REMINDER_KIND = "notice_reminder"
-ACK_PREFIX = "ntcack:"
 DEFAULT_REMINDERS = (120, 2)
 REMINDER_PRESETS: tuple[tuple[int, int], ...] = ((0, 0), (30, 2), (60, 2), (120, 2), (240, 1), (1440, 1))
 MAX_SCHEDULE_AHEAD = timedelta(days=60)
@@ -37,7 +37,7 @@ def ref(notice: Notice) -> str:
 
 def ack_button(notice_id: int, label: str) -> Button:
     """The 收到 button of a notice."""
-    return Button(label, callback_data=f"{ACK_PREFIX}{notice_id}")
+    return Button(label, callback_data=Ack(notice_id).pack())
 
 
 def summarize(payload: Payload, length: int = 80) -> str:

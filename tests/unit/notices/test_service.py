@@ -12,89 +12,14 @@ from bot.delivery import service as delivery
 from bot.delivery.models import Campaign, Delivery
 from bot.delivery.payload import Payload
 from bot.notices import service
-from bot.notices.audiences import AudienceKind, default_registry
+from bot.notices.audiences import default_registry
+from bot.notices.buttons import Ack
 from bot.notices.models import NoticeState
-from bot.people import service as people
-from bot.people.models import Person, Role
-
-TEXT = Payload(text="明天上午10点全员培训，请准时到")
-
-
-async def _person(session: AsyncSession, telegram_id: int, role: Role, name: str = "") -> Person:
-    person = await people.record_person(session, people.Profile(telegram_id, name or f"p{telegram_id}"))
-    person.role = role
-    session.add(person)
-    await session.commit()
-    return person
-
-
-async def _world(session: AsyncSession) -> tuple[Person, list[Person]]:
-    boss = await _person(session, 1, Role.ADMIN, "老板")
-    other_admin = await _person(session, 2, Role.ADMIN, "主管")
-    staff = [await _person(session, 10 + i, Role.STAFF, f"员工{i}") for i in range(3)]
-    await _person(session, 99, Role.SEEKER, "求职者")
-    await people.record_group(session, -100, title="三合村群", chat_type="group", active=True)
-    await people.record_group(session, -200, title="团结村群", chat_type="group", active=True)
-    await people.record_group(session, -300, title="旧群", chat_type="group", active=False)
-    await people.bind_village(session, -100, "三合村", title="三合村群", chat_type="group")
-    return boss, [other_admin, *staff]
-
-
-async def _deliver(session: AsyncSession, campaign_id: int) -> None:
-    """Act as the sender: every row of the campaign is sent."""
-    for work in await delivery.due_work(session, limit=1000):
-        if work.campaign_id == campaign_id:
-            await delivery.claim(session, work)
-            await delivery.mark_sent(session, work, 1000 + work.delivery_id)
-
-
-async def test_audiences_resolve_each_chat_once(session: AsyncSession) -> None:
-    boss, _ = await _world(session)
-    registry = default_registry()
-
-    async def chats(selection: dict[str, list[str]]) -> list[int]:
-        return [t.chat_id for t in await registry.resolve(session, selection, exclude=[boss.telegram_id])]
-
-    assert await chats({"staff": []}) == [2, 10, 11, 12]
-    assert await chats({"admins": []}) == [2]
-    assert await chats({"groups": []}) == [-100, -200]
-    assert await chats({"group": ["-200", "-300", "junk"]}) == [-200]
-    assert await chats({"group": []}) == []
-    assert await chats({"staff": [], "admins": [], "groups": [], "group": ["-100"]}) == [
-        2,
-        10,
-        11,
-        12,
-        -100,
-        -200,
-    ]
-    labels = {t.chat_id: t.label for t in await registry.resolve(session, {"groups": []})}
-    assert labels == {-100: "三合村 · 三合村群", -200: "团结村群"}
-
-
-async def test_other_capabilities_can_add_an_audience(session: AsyncSession) -> None:
-    await _world(session)
-    registry = default_registry()
-
-    async def shift(_session: AsyncSession, values: list[str]) -> list[delivery.Target]:
-        return [delivery.Target(int(v)) for v in values]
-
-    async def shifts(_session: AsyncSession) -> list[tuple[str, str]]:
-        return [("10", "早班")]
-
-    registry.add(AudienceKind("shift", "Staff of a shift", shift, choices=shifts, order=15))
-    assert [k.key for k in registry.all()] == ["staff", "shift", "admins", "groups", "group"]
-    assert [t.chat_id for t in await registry.resolve(session, {"shift": ["10", "11"], "staff": []})] == [
-        1,
-        2,
-        10,
-        11,
-        12,
-    ]
+from tests.unit.notices.conftest import TEXT, deliver, world
 
 
 async def test_draft_options_and_audience_toggles(session: AsyncSession) -> None:
-    boss, _ = await _world(session)
+    boss, _ = await world(session)
     notice = await service.create_draft(session, boss, TEXT)
     assert (notice.state, notice.audience, notice.needs_ack) == (NoticeState.DRAFT, {"staff": []}, True)
     assert (notice.remind_every_minutes, notice.remind_times) == service.DEFAULT_REMINDERS
@@ -113,7 +38,7 @@ async def test_draft_options_and_audience_toggles(session: AsyncSession) -> None
 
 
 async def test_confirm_creates_one_campaign_with_the_ack_button(session: AsyncSession) -> None:
-    boss, _ = await _world(session)
+    boss, _ = await world(session)
     notice = await service.create_draft(session, boss, TEXT)
     await service.toggle_audience(session, notice, "groups")
     registry = default_registry()
@@ -127,7 +52,7 @@ async def test_confirm_creates_one_campaign_with_the_ack_button(session: AsyncSe
     assert [r.chat_id for r in rows] == [2, 10, 11, 12, -100, -200], "the sender does not get a copy"
     payload = Payload.from_dict(campaign.payload)
     assert payload.text == TEXT.text and not payload.buttons_in_groups
-    assert payload.buttons[0][0].callback_data == f"ntcack:{notice.id}"
+    assert payload.buttons[0][0].callback_data == Ack(notice.id).pack()
     assert (campaign.kind, campaign.ref, campaign.created_by_id) == ("notice", f"notice:{notice.id}", boss.id)
     stored = await service.get_notice(session, notice.id)
     assert stored.state == NoticeState.CONFIRMED and stored.campaign_id == campaign.id
@@ -135,7 +60,7 @@ async def test_confirm_creates_one_campaign_with_the_ack_button(session: AsyncSe
 
 
 async def test_confirm_refuses_empty_audiences_and_bad_times(session: AsyncSession) -> None:
-    boss, _ = await _world(session)
+    boss, _ = await world(session)
     registry = default_registry()
     notice = await service.create_draft(session, boss, TEXT)
     await service.toggle_audience(session, notice, "staff")
@@ -154,7 +79,7 @@ async def test_confirm_refuses_empty_audiences_and_bad_times(session: AsyncSessi
 
 
 async def test_scheduled_notice_waits_and_reminds_after_its_time(session: AsyncSession) -> None:
-    boss, _ = await _world(session)
+    boss, _ = await world(session)
     at = utcnow() + timedelta(hours=3)
     notice = await service.create_draft(session, boss, TEXT)
     await service.set_options(session, notice, send_at=at, reminders=(30, 2))
@@ -167,12 +92,12 @@ async def test_scheduled_notice_waits_and_reminds_after_its_time(session: AsyncS
 
 
 async def test_acknowledgements_and_who_is_missing(session: AsyncSession) -> None:
-    boss, staff = await _world(session)
+    boss, staff = await world(session)
     notice = await service.create_draft(session, boss, TEXT)
     campaign = await service.confirm(
         session, notice, default_registry(), ack_label="收到", creator_telegram_id=1
     )
-    await _deliver(session, campaign.id)
+    await deliver(session, campaign.id)
     assert [n.id for n in await service.unacknowledged_for(session, staff[1])] == [notice.id]
 
     assert await service.acknowledge(session, notice.id, staff[1]) == service.AckOutcome.RECORDED
@@ -188,13 +113,13 @@ async def test_acknowledgements_and_who_is_missing(session: AsyncSession) -> Non
 
 
 async def test_reminders_go_only_to_those_who_have_not_acknowledged(session: AsyncSession) -> None:
-    boss, staff = await _world(session)
+    boss, staff = await world(session)
     notice = await service.create_draft(session, boss, TEXT)
     await service.set_options(session, notice, reminders=(30, 2))
     campaign = await service.confirm(
         session, notice, default_registry(), ack_label="收到", creator_telegram_id=1
     )
-    await _deliver(session, campaign.id)
+    await deliver(session, campaign.id)
     await service.acknowledge(session, notice.id, staff[0])
     await service.acknowledge(session, notice.id, staff[2])
 
@@ -207,7 +132,7 @@ async def test_reminders_go_only_to_those_who_have_not_acknowledged(session: Asy
     payload = Payload.from_dict(reminder.payload)
     assert (
         payload.reply_to_campaign == campaign.id
-        and payload.buttons[0][0].callback_data == f"ntcack:{notice.id}"
+        and payload.buttons[0][0].callback_data == Ack(notice.id).pack()
     )
     stored = await service.get_notice(session, notice.id)
     assert stored.reminders_sent == 1 and stored.next_reminder_at == later + timedelta(minutes=30)
@@ -224,14 +149,14 @@ async def test_reminders_go_only_to_those_who_have_not_acknowledged(session: Asy
 
 
 async def test_no_reminder_when_everyone_acknowledged(session: AsyncSession) -> None:
-    boss, staff = await _world(session)
+    boss, staff = await world(session)
     notice = await service.create_draft(session, boss, TEXT)
     await service.toggle_audience(session, notice, "staff")
     await service.toggle_audience(session, notice, "admins")
     campaign = await service.confirm(
         session, notice, default_registry(), ack_label="收到", creator_telegram_id=1
     )
-    await _deliver(session, campaign.id)
+    await deliver(session, campaign.id)
     await service.acknowledge(session, notice.id, staff[0])
     later = utcnow() + timedelta(hours=3)
     (due,) = await service.due_reminders(session, now=later)
@@ -240,7 +165,7 @@ async def test_no_reminder_when_everyone_acknowledged(session: AsyncSession) -> 
 
 
 async def test_cancel_stops_sending_and_reminders(session: AsyncSession) -> None:
-    boss, staff = await _world(session)
+    boss, staff = await world(session)
     notice = await service.create_draft(session, boss, TEXT)
     campaign = await service.confirm(
         session, notice, default_registry(), ack_label="收到", creator_telegram_id=1
@@ -258,7 +183,7 @@ async def test_cancel_stops_sending_and_reminders(session: AsyncSession) -> None
 
 
 async def test_notice_list_and_lookup_by_campaign(session: AsyncSession) -> None:
-    boss, _ = await _world(session)
+    boss, _ = await world(session)
     first = await service.create_draft(session, boss, TEXT)
     await service.confirm(session, first, default_registry(), ack_label="收到", creator_telegram_id=1)
     await service.create_draft(session, boss, Payload(text="草稿"))
