@@ -18,7 +18,7 @@ from typing import Any
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, BaseHandler, CallbackQueryHandler, ContextTypes, Defaults
 
-from bot import errors
+from bot import errors, unhandled
 from bot.attendance import handlers as attendance
 from bot.attendance.checkins import CheckInQueue
 from bot.concurrency import PerUserUpdateProcessor
@@ -106,6 +106,8 @@ def _add_handlers(application: BotApplication) -> None:
     if not typed:  # TRANSITION: capabilities still registering themselves
         _add_handlers_transition(application)
         return
+    # Edits and channel posts are dropped at the door, before anyone is recorded.
+    application.add_handler(unhandled.gate_handler(), group=unhandled.GATE_GROUP)
     application.add_handler(people.identify_handler(), group=people.IDENTIFY_GROUP)
     # Group 0: the first handler whose check matches an update handles it. Order matters!
     group_zero: list[BaseHandler[Any, BotContext, Any]] = [
@@ -119,9 +121,12 @@ def _add_handlers(application: BotApplication) -> None:
         *jobs.handlers(),
         # A button nobody above claimed is out of date or forged: say so, change nothing.
         CallbackQueryHandler(stale_button),
-        # Plain text in a private chat is a question for the notes. Last, so that a conversation waiting
+        # Plain text in a private chat is a question for the notes. Late, so that a conversation waiting
         # for someone's answer (an application form, a notice) gets it first.
         *knowledge.fallback(),
+        # Whatever is left in a private chat (a voice message, a sticker, an unknown command) gets a short
+        # answer: never silence.
+        *unhandled.handlers(),
     ]
     application.add_handlers(group_zero)
     for capability in CAPABILITIES:
@@ -129,9 +134,8 @@ def _add_handlers(application: BotApplication) -> None:
 
 
 def _add_handlers_transition(application: BotApplication) -> None:
-    application.add_handler(people.identify_handler(), group=people.IDENTIFY_GROUP) if hasattr(
-        people, "identify_handler"
-    ) else None
+    application.add_handler(unhandled.gate_handler(), group=unhandled.GATE_GROUP)
+    application.add_handler(people.identify_handler(), group=people.IDENTIFY_GROUP)
     if hasattr(jobs, "deep_links"):
         application.add_handlers(jobs.deep_links())
     for capability in CAPABILITIES:
@@ -145,6 +149,7 @@ def _add_handlers_transition(application: BotApplication) -> None:
         application.add_handlers(knowledge.fallback())
     else:
         knowledge.register_fallback(application)
+    application.add_handlers(unhandled.handlers())
 
 
 async def on_startup(application: BotApplication) -> None:

@@ -75,13 +75,22 @@ async def reply(
     )
 
 
+_GONE = ("message to edit not found", "message can't be edited", "there is no text in the message to edit")
+
+
 async def edit_query_message(query: CallbackQuery, text: str, **kwargs: Any) -> None:
-    """Edit the message under a pressed button; an edit that changes nothing is not an error."""
+    """Edit the message under a pressed button. An edit that changes nothing is not an error; a message that
+    can no longer be edited (deleted, too old, a photo) is answered with a new message instead."""
     try:
         await query.edit_message_text(text, **kwargs)
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
+        reason = str(exc).lower()
+        if "not modified" in reason:
+            return
+        if not any(gone in reason for gone in _GONE):
             raise
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        await query.get_bot().send_message(chat_id, text, **kwargs)
 
 
 async def edit_or_reply(

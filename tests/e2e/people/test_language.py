@@ -39,3 +39,16 @@ async def test_an_unsupported_language_changes_nothing(bot: BotApplication, fake
     await api.wait_idle(quiet=0.1)
     assert not api.calls_to("editMessageText", since=mark)
     assert (await person_row(bot, 4101)).language is None
+
+
+async def test_a_choice_on_a_message_that_is_gone_is_confirmed_in_a_new_one(
+    bot: BotApplication, fake_bot_api: FakeBotAPI
+) -> None:
+    api = fake_bot_api
+    john = api.user(4201, "John", language_code="en")
+    await reply_to(api, john, "/start")
+    mark = api.mark()
+    await api.press_button(john, 999_999, ChooseLanguage("zh_CN").pack(), strict=False)  # deleted long ago
+    confirmed = await api.wait_for("sendMessage", since=mark, chat_id=john.id)
+    assert confirmed.params["text"] == "已切换为简体中文。"
+    assert (await person_row(bot, 4201)).language == "zh_CN"
