@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.knowledge.matcher import (  # noqa: E402
+from bot.knowledge.notes import Note, load_notes  # noqa: E402
+from bot.knowledge.search import (  # noqa: E402
     DEFAULT_ANSWER_THRESHOLD,
     DEFAULT_MIN_MARGIN,
     DEFAULT_SUGGEST_THRESHOLD,
@@ -54,7 +55,6 @@ from bot.knowledge.matcher import (  # noqa: E402
     SearchResult,
     decide,
 )
-from bot.knowledge.notes import Note, load_notes  # noqa: E402
 
 AUDIENCES = ("staff", "public")
 BASELINE_MAX_WRONG = 0.03

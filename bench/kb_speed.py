@@ -44,9 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.knowledge.matcher import KnowledgeIndex  # noqa: E402
-from bot.knowledge.normalize import is_han  # noqa: E402
 from bot.knowledge.notes import SCRIPTS_HEADING, Note, load_notes, parse_note_text  # noqa: E402
+from bot.knowledge.search import KnowledgeIndex, is_han  # noqa: E402
 
 TARGET_P99_MS = 10.0
 TARGET_BUILD_S = 5.0

@@ -4,8 +4,8 @@ Every admin hears about an open question (no answer found, "none of these", or �
 person who asked it. The admins of one language share a campaign (``kind="kb_alert"``,
 ``ref="kb_alert:<language>"``): the first alert goes at once; questions arriving within ``ALERT_WINDOW`` of
 the last alert are gathered into one digest ("N questions are waiting … /unanswered") sent when the window
-ends, the same scheme as the jobs room's application alerts. A rush of unanswered questions therefore costs
-each admin at most one message per window.
+ends, the same scheme as the jobs capability's application alerts. A rush of unanswered questions therefore
+costs each admin at most one message per window.
 
 The payload holds question ids in ``extra``; the digest is rendered again from the question log whenever a
 question joins it, so questions answered or dismissed meanwhile drop out. Nothing here talks to Telegram;
@@ -25,7 +25,8 @@ from bot.clock import utcnow
 from bot.delivery import service as delivery
 from bot.delivery.models import Campaign, CampaignState, ChatKind
 from bot.delivery.payload import Button, Payload
-from bot.i18n import gettext_for, resolve_language
+from bot.i18n import gettext_for, language_of
+from bot.knowledge.buttons import AnswerQuestion
 from bot.knowledge.models import Feedback, Question, QueueState
 from bot.people.models import Person
 
@@ -71,7 +72,7 @@ def alert_payload(language: str, items: Sequence[AlertItem]) -> Payload:
                 "❓ New unanswered question from {name}:\n{question}", name=name, question=item.question.text
             )
         buttons: tuple[tuple[Button, ...], ...] = (
-            (Button(_("✍️ Answer"), callback_data=f"kb:ans:{item.question.id}"),),
+            (Button(_("✍️ Answer"), callback_data=AnswerQuestion(item.question.id).pack()),),
         )
         return Payload(text=text, buttons=buttons, extra={"questions": ids})
     lines = [_("❓ {count} questions are waiting for an answer:", count=len(items))]
@@ -83,7 +84,12 @@ def alert_payload(language: str, items: Sequence[AlertItem]) -> Payload:
         lines.append(_("… and {count} more", count=len(items) - DIGEST_LINES))
     lines.append("\n" + _("Answer them with the buttons or see them all with /unanswered"))
     buttons = tuple(
-        (Button(_("✍️ Answer #{id}", id=item.question.id), callback_data=f"kb:ans:{item.question.id}"),)
+        (
+            Button(
+                _("✍️ Answer #{id}", id=item.question.id),
+                callback_data=AnswerQuestion(item.question.id).pack(),
+            ),
+        )
         for item in items[:ANSWER_BUTTONS]
     )
     return Payload(text="\n".join(lines), buttons=buttons, extra={"questions": ids})
@@ -124,7 +130,7 @@ def questions_in(campaign: Campaign) -> list[int]:
 def _by_language(persons: Iterable[Person], default: str) -> dict[str, list[Person]]:
     groups: dict[str, list[Person]] = defaultdict(list)
     for person in persons:
-        groups[resolve_language(person.language, person.telegram_language, default)].append(person)
+        groups[language_of(person, default)].append(person)
     return dict(groups)
 
 

@@ -13,13 +13,13 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from bot.knowledge.matcher import (
+from bot.knowledge.notes import load_notes
+from bot.knowledge.search import (
     DEFAULT_ANSWER_THRESHOLD,
     DEFAULT_SUGGEST_THRESHOLD,
     KnowledgeIndex,
     SearchResult,
 )
-from bot.knowledge.notes import load_notes
 
 DEFAULT_DIR = "./knowledge"
 

@@ -18,9 +18,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import utcnow
-from bot.knowledge.matcher import KnowledgeIndex, SearchResult
 from bot.knowledge.models import Feedback, Outcome, Question, QueueState
 from bot.knowledge.notes import Note, Problem, load_notes
+from bot.knowledge.search import KnowledgeIndex, SearchResult
 
 ANSWERS_FOLDER = "answers"
 QUESTION_MAX_LENGTH = 1000

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge.matcher import KnowledgeIndex
 from bot.knowledge.notes import load_notes
+from bot.knowledge.search import KnowledgeIndex
 
 FIXTURE_NOTES: dict[str, str] = {
     "aftersales/return_refund.md": """---

@@ -14,6 +14,7 @@ from bot.delivery import service as delivery
 from bot.delivery.models import Campaign, CampaignState
 from bot.delivery.payload import Payload
 from bot.knowledge import alerts, service
+from bot.knowledge.buttons import AnswerQuestion
 from bot.knowledge.models import Feedback, Outcome, Question, QueueState
 from bot.people import service as people
 from bot.people.models import Person, Role
@@ -98,7 +99,7 @@ async def test_the_first_alert_goes_at_once_in_each_admins_language(
     chinese = Payload.from_dict(by_ref["kb_alert:zh_CN"].payload)
     assert chinese.text == "❓ 小梅 提了一个我答不上来的问题：\n公司有没有宿舍" and chinese.parse_mode is None
     [[button]] = chinese.buttons
-    assert (button.text, button.callback_data) == ("✍️ 回答", f"kb:ans:{question.id}")
+    assert (button.text, button.callback_data) == ("✍️ 回答", AnswerQuestion(question.id).pack())
     english = Payload.from_dict(by_ref["kb_alert:en"].payload)
     assert english.text.startswith("❓ New unanswered question from 小梅")
     assert english.buttons[0][0].text == "✍️ Answer"
@@ -134,7 +135,9 @@ async def test_questions_in_a_rush_are_gathered_into_one_digest(session: AsyncSe
     assert payload.text.startswith(f"❓ 有 {len(waiting)} 个问题在等你回答：")
     assert f"#{questions[1].id} " not in payload.text  # answered meanwhile
     assert f"#{last.id} 👎 小梅: 最后一个问题" in payload.text and "/unanswered" in payload.text
-    assert [b.callback_data for row in payload.buttons for b in row] == [f"kb:ans:{i}" for i in waiting[:5]]
+    assert [b.callback_data for row in payload.buttons for b in row] == [
+        AnswerQuestion(i).pack() for i in waiting[:5]
+    ]
     assert zh.version > 1 and await _chats(session, zh) == [1, 3]
     kinds = (await session.exec(select(Campaign).where(Campaign.kind == alerts.ALERT_KIND))).all()
     assert len(kinds) == 4  # per language: the first alert and one digest

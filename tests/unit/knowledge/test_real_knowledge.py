@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import cli
-from bot.knowledge.matcher import KnowledgeIndex
 from bot.knowledge.notes import load_notes
+from bot.knowledge.search import KnowledgeIndex
 
 KNOWLEDGE = Path(__file__).resolve().parents[3] / "knowledge"
 

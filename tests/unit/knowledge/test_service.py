@@ -10,9 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import utcnow
 from bot.knowledge import service
-from bot.knowledge.matcher import SearchResult
 from bot.knowledge.models import Feedback, Outcome, Question, QueueState
 from bot.knowledge.notes import load_notes
+from bot.knowledge.search import SearchResult
 
 REFUND = """---
 title: 顾客要求退货退款

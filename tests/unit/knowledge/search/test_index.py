@@ -1,4 +1,4 @@
-"""Matching on the fixture notes: typos, pinyin, Traditional, chatty, short, English, synonyms, unknown."""
+"""Searching the fixture notes: typos, pinyin, Traditional, chatty, short, English, synonyms, unknown."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from bot.knowledge.matcher import KnowledgeIndex, Match, decide
 from bot.knowledge.notes import Note, load_notes
+from bot.knowledge.search import KnowledgeIndex, building, postings
 
 
 def answer(index: KnowledgeIndex, query: str, **kwargs: str) -> str | None:
@@ -84,19 +84,6 @@ def test_thresholds_are_parameters(knowledge_dir: object) -> None:
     assert result.matches[0].note.id == "aftersales/bad_review"
 
 
-def test_decide_margin_and_limits() -> None:
-    a, b, c, d = (Note(x, x, [], [], "staff", "body", [], __file__) for x in "abcd")  # type: ignore[arg-type]
-    scored = [Match(a, 80), Match(b, 78), Match(c, 50), Match(d, 20)]
-    result = decide("q", scored, answer_threshold=60, suggest_threshold=40, min_margin=4, limit=2)
-    assert result.outcome == "suggest" and result.answer is None
-    assert [m.note.id for m in result.suggestions] == ["a", "b", "c"]
-    assert [m.note.id for m in result.matches] == ["a", "b"]
-    result = decide("q", scored[:1] + scored[2:], answer_threshold=60, suggest_threshold=40, min_margin=4)
-    assert result.outcome == "answer" and result.answer is a
-    assert decide("q", [Match(d, 20)], suggest_threshold=40).outcome == "unknown"
-    assert decide("q", []).outcome == "unknown"
-
-
 def test_synonyms_apply_to_notes_and_queries(index: KnowledgeIndex) -> None:
     # 'logistics' and 'shipping' are synonyms of 物流, the note only says 物流.
     assert index.search("shipping").matches[0].note.id == "logistics/delay"
@@ -153,14 +140,12 @@ def test_a_note_question_restated_with_context_wins() -> None:
 def test_dense_rows_give_the_same_scores_as_posting_lists(
     knowledge_dir: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.knowledge import matcher
-
     loaded = load_notes(knowledge_dir)  # type: ignore[arg-type]
     lists = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
-    monkeypatch.setattr(matcher, "_DENSE_MIN_NOTES", 1)
-    monkeypatch.setattr(matcher, "_DENSE_SHARE", 8)
+    monkeypatch.setattr(postings, "_DENSE_MIN_NOTES", 1)
+    monkeypatch.setattr(postings, "_DENSE_SHARE", 8)
     rows = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
-    assert (rows._postings.row >= 0).any() and not (lists._postings.row >= 0).any()
+    assert (rows._tables.postings.row >= 0).any() and not (lists._tables.postings.row >= 0).any()
     for query in ("顾客说东西坏了想退钱可以吗😭", "tuihuo zenme ban", "工资", "QA扣分", "refund", "今天天气"):
         for audience in ("staff", "public"):
             a = lists.search(query, audience=audience)  # type: ignore[arg-type]
@@ -169,11 +154,9 @@ def test_dense_rows_give_the_same_scores_as_posting_lists(
 
 
 def test_notes_are_built_in_chunks_alike(knowledge_dir: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.knowledge import matcher
-
     loaded = load_notes(knowledge_dir)  # type: ignore[arg-type]
     whole = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
-    monkeypatch.setattr(matcher, "_CHUNK_BITS", 2)  # 4 notes a chunk
+    monkeypatch.setattr(building, "CHUNK_BITS", 2)  # 4 notes a chunk
     chunked = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
     for query in (
         "顾客说东西坏了想退钱可以吗😭",

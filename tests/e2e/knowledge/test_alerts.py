@@ -1,22 +1,20 @@
-"""Admins hear about questions the notes could not answer through the delivery outbox."""
+"""Alerts (``alerts.py``): admins hear about questions the notes could not answer, through the outbox."""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import col, select
 
-from bot.app import BotApplication
+from bot.context import BotApplication
 from bot.delivery.models import Campaign, Delivery, DeliveryState
 from bot.knowledge import alerts
-from tests.e2e.conftest import ADMIN_ID, ROOT, bot_settings, make_staff, reply_to, running_bot
-from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
+from bot.knowledge.buttons import AnswerQuestion
+from tests.e2e.conftest import ADMIN_ID, buttons, reply_to, staff
+from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 UNKNOWN = [
     "公司有没有宿舍",
@@ -28,43 +26,7 @@ UNKNOWN = [
 ]
 
 
-@pytest.fixture
-async def kb_bot(
-    fake_bot_api: FakeBotAPI, database_url: str, tmp_path: Path
-) -> AsyncIterator[BotApplication]:
-    """The bot over a private copy of the notes (answers saved as notes stay in the test)."""
-    folder = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", folder)
-    async with running_bot(bot_settings(fake_bot_api, database_url, knowledge_dir=folder)) as application:
-        yield application
-
-
-@pytest.fixture
-async def manager(kb_bot: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser) -> FakeUser:
-    """The configured admin, known to the bot after /start."""
-    await reply_to(fake_bot_api, admin, "/start")
-    return admin
-
-
-async def _staff(bot: BotApplication, api: FakeBotAPI, user_id: int, name: str) -> FakeUser:
-    user = api.user(user_id, name)
-    await make_staff(bot, user)
-    return user
-
-
-async def _admin(bot: BotApplication, api: FakeBotAPI, user_id: int, name: str, language: str) -> FakeUser:
-    user = api.user(user_id, name, language_code=language)
-    await make_staff(bot, user, role="admin")
-    return user
-
-
-def _buttons(call: Call) -> list[dict[str, Any]]:
-    markup = call.params.get("reply_markup") or {}
-    return [button for row in markup.get("inline_keyboard", []) for button in row]
-
-
 async def _alert_rows(bot: BotApplication) -> list[tuple[Campaign, Delivery]]:
-    assert bot.bot_data.db is not None
     async with bot.bot_data.db() as session:
         result = await session.exec(
             select(Campaign, Delivery)
@@ -88,20 +50,20 @@ async def test_the_alert_comes_through_the_outbox_in_each_admins_language(
     kb_bot: BotApplication, fake_bot_api: FakeBotAPI, manager: FakeUser
 ) -> None:
     api = fake_bot_api
-    boss = await _admin(kb_bot, api, 900_002, "Boss", "en")
-    staff = await _staff(kb_bot, api, 8001, "小梅")
+    boss = await staff(kb_bot, api, 900_002, "Boss", role="admin", language_code="en")
+    asker = await staff(kb_bot, api, 8001, "小梅")
 
-    honest = await reply_to(api, staff, UNKNOWN[0])
+    honest = await reply_to(api, asker, UNKNOWN[0])
     assert "不想乱猜" in honest.params["text"]
     chinese = await api.wait_for("sendMessage", chat_id=ADMIN_ID, text=lambda t: UNKNOWN[0] in t)
     english = await api.wait_for("sendMessage", chat_id=boss.id, text=lambda t: UNKNOWN[0] in t)
     assert chinese.params["text"] == f"❓ 小梅 提了一个我答不上来的问题：\n{UNKNOWN[0]}"
     assert english.params["text"] == f"❓ New unanswered question from 小梅:\n{UNKNOWN[0]}"
-    [zh_button] = _buttons(chinese)
-    [en_button] = _buttons(english)
+    [zh_button] = buttons(chinese)
+    [en_button] = buttons(english)
     assert zh_button["text"] == "✍️ 回答" and en_button["text"] == "✍️ Answer"
-    assert zh_button["callback_data"] == en_button["callback_data"] and zh_button["callback_data"].startswith(
-        "kb:ans:"
+    assert zh_button["callback_data"] == en_button["callback_data"] and AnswerQuestion.matches(
+        zh_button["callback_data"]
     )
 
     async def both_sent() -> bool:
@@ -111,7 +73,7 @@ async def test_the_alert_comes_through_the_outbox_in_each_admins_language(
     await _eventually(both_sent, "both alert rows to be marked sent")
     rows = await _alert_rows(kb_bot)
     assert {(c.ref, d.chat_id) for c, d in rows} == {("kb_alert:zh_CN", ADMIN_ID), ("kb_alert:en", boss.id)}
-    assert staff.id not in {d.chat_id for _c, d in rows}
+    assert asker.id not in {d.chat_id for _c, d in rows}
 
     mark = api.mark()
     await api.press_button(manager, chinese.result, text="✍️ 回答")
@@ -119,7 +81,7 @@ async def test_the_alert_comes_through_the_outbox_in_each_admins_language(
     assert "请发送" in prompt.params["text"] and UNKNOWN[0] in prompt.params["text"]
     mark = api.mark()
     await api.send_text(manager, "本站不提供宿舍。")
-    delivered = await api.wait_for("sendMessage", since=mark, chat_id=staff.id)
+    delivered = await api.wait_for("sendMessage", since=mark, chat_id=asker.id)
     assert "本站不提供宿舍" in delivered.params["text"]
 
 
@@ -127,11 +89,11 @@ async def test_an_admin_who_blocked_the_bot_does_not_stop_anything(
     kb_bot: BotApplication, fake_bot_api: FakeBotAPI, manager: FakeUser
 ) -> None:
     api = fake_bot_api
-    leader = await _admin(kb_bot, api, 900_003, "李组长", "zh-hans")
+    leader = await staff(kb_bot, api, 900_003, "李组长", role="admin", language_code="zh-hans")
     await api.block_bot(leader)
-    staff = await _staff(kb_bot, api, 8001, "小梅")
+    asker = await staff(kb_bot, api, 8001, "小梅")
 
-    await reply_to(api, staff, UNKNOWN[1])
+    await reply_to(api, asker, UNKNOWN[1])
     await api.wait_for("sendMessage", chat_id=ADMIN_ID, text=lambda t: UNKNOWN[1] in t)
     refused = await api.wait_for("sendMessage", ok=False, chat_id=leader.id)
     assert refused.status == 403
@@ -141,7 +103,7 @@ async def test_an_admin_who_blocked_the_bot_does_not_stop_anything(
         return states == {ADMIN_ID: DeliveryState.SENT, leader.id: DeliveryState.BLOCKED}
 
     await _eventually(settled, "the manager's row sent and the leader's blocked")
-    answer = await reply_to(api, staff, "退货流程")
+    answer = await reply_to(api, asker, "退货流程")
     assert answer.params["text"].startswith("<b>📘 ")
 
 
@@ -151,14 +113,14 @@ async def test_a_rush_of_questions_gives_each_admin_one_digest(
     monkeypatch.setattr(alerts, "ALERT_WINDOW", timedelta(seconds=5))
     api = fake_bot_api
     floor = [
-        await _staff(kb_bot, api, 8001 + n, name)
+        await staff(kb_bot, api, 8001 + n, name)
         for n, name in enumerate(["小梅", "阿明", "卓玛", "小红", "阿强", "小丽"])
     ]
     after_start = api.mark()
 
     await reply_to(api, floor[0], UNKNOWN[0])
     first = await api.wait_for("sendMessage", since=after_start, chat_id=ADMIN_ID)
-    assert UNKNOWN[0] in first.params["text"] and len(_buttons(first)) == 1
+    assert UNKNOWN[0] in first.params["text"] and len(buttons(first)) == 1
 
     rush = api.mark()
     await asyncio.gather(
@@ -170,7 +132,7 @@ async def test_a_rush_of_questions_gives_each_admin_one_digest(
     text = digest.params["text"]
     assert text.startswith("❓ 有 5 个问题在等你回答：") and "/unanswered" in text
     assert all(question in text for question in UNKNOWN[1:]) and UNKNOWN[0] not in text
-    labels = [b["text"] for b in _buttons(digest)]
+    labels = [b["text"] for b in buttons(digest)]
     assert len(labels) == 5 and all(label.startswith("✍️ 回答 #") for label in labels)
 
     await api.wait_idle(quiet=0.5)
@@ -187,11 +149,11 @@ async def test_a_thumbs_down_alerts_the_admins_once(
     kb_bot: BotApplication, fake_bot_api: FakeBotAPI, manager: FakeUser
 ) -> None:
     api = fake_bot_api
-    staff = await _staff(kb_bot, api, 8001, "小梅")
-    answer = await reply_to(api, staff, "退货流程")
+    asker = await staff(kb_bot, api, 8001, "小梅")
+    answer = await reply_to(api, asker, "退货流程")
     mark = api.mark()
-    await api.press_button(staff, answer.result, text="👎")
+    await api.press_button(asker, answer.result, text="👎")
     alert = await api.wait_for("sendMessage", since=mark, chat_id=ADMIN_ID)
     assert alert.params["text"] == "👎 这个回答没能帮到 小梅：\n退货流程"
-    assert [b["text"] for b in _buttons(alert)] == ["✍️ 回答"]
+    assert [b["text"] for b in buttons(alert)] == ["✍️ 回答"]
     assert len(await _alert_rows(kb_bot)) == 1

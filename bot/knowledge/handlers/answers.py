@@ -1,0 +1,105 @@
+"""The buttons under answers and suggestions: 👍/👎, another note, "none of these", a long reply script."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler
+
+from bot.context import BotContext
+from bot.knowledge import service
+from bot.knowledge.buttons import NoneOfThese, Rate, Script, ShowNote
+from bot.knowledge.handlers.common import alert_admins, audience, send_note
+from bot.knowledge.models import Feedback, Question, QueueState
+from bot.replies import edit_or_reply, on_button, toast
+
+
+async def _own_question(update: Update, context: BotContext, question_id: int) -> Question | None:
+    """The question behind a button, if the person pressing it asked it (else they are told so)."""
+    async with context.session() as session:
+        question = await service.get_question(session, question_id)
+    if question is None or context.person is None or question.person_id != context.person.id:
+        await toast(update, context.gettext("Only the person who asked can use these buttons."), alert=True)
+        return None
+    return question
+
+
+async def rate(update: Update, context: BotContext, pressed: Rate) -> None:
+    """👍 / 👎 under an answer: thank the asker, drop the two buttons; a 👎 queues the question."""
+    query = update.callback_query
+    assert query
+    question = await _own_question(update, context, pressed.question_id)
+    if question is None:
+        return
+    async with context.session() as session:
+        question = await session.merge(question)
+        was_open = question.queue_state == QueueState.OPEN
+        question = await service.record_feedback(session, question, pressed.verdict)
+    _ = context.gettext
+    if pressed.verdict == Feedback.UP:
+        await toast(update, _("Thanks! Glad it helped."))
+    else:
+        await toast(update, _("Thanks for telling me. An admin will look at this answer."), alert=True)
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    if markup:
+        rows = [row for row in markup.inline_keyboard if not any(Rate.matches(b.callback_data) for b in row)]
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+    if pressed.verdict == Feedback.DOWN and not was_open and question.queue_state == QueueState.OPEN:
+        await alert_admins(context, question)
+
+
+async def show_note(update: Update, context: BotContext, pressed: ShowNote) -> None:
+    """A suggested or related note was chosen: send it (and remember the choice if the asker made it)."""
+    query = update.callback_query
+    assert query and isinstance(query.message, Message)
+    note = context.bot_data.knowledge.by_key(pressed.note_key, audience=audience(update, context))
+    if note is None:
+        await toast(update, context.gettext("That note is no longer available."), alert=True)
+        return
+    async with context.session() as session:
+        question = await service.get_question(session, pressed.question_id)
+        if question is not None and context.person and question.person_id == context.person.id:
+            await service.settle_suggestion(session, question, note.id)
+    await query.answer()
+    await send_note(query.message, context, note, pressed.question_id)
+
+
+async def none_of_these(update: Update, context: BotContext, pressed: NoneOfThese) -> None:
+    """None of the suggestions fit: queue the question for an admin."""
+    question = await _own_question(update, context, pressed.question_id)
+    if question is None:
+        return
+    async with context.session() as session:
+        question = await service.settle_suggestion(session, await session.merge(question), None)
+    await edit_or_reply(
+        update,
+        context,
+        context.gettext("OK. I have passed your question to an admin; their answer will come to you here."),
+    )
+    await alert_admins(context, question)
+
+
+async def script(update: Update, context: BotContext, pressed: Script) -> None:
+    """A reply script too long for a copy button: send it as one tap-to-copy block."""
+    query = update.callback_query
+    assert query and isinstance(query.message, Message)
+    note = context.bot_data.knowledge.by_key(pressed.note_key, audience=audience(update, context))
+    await query.answer()
+    if note is None or pressed.index >= len(note.scripts):
+        return
+    await query.message.reply_text(
+        f"<code>{html.escape(note.scripts[pressed.index])}</code>", parse_mode=ParseMode.HTML
+    )
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """One handler per button kind."""
+    return [
+        on_button(Rate, rate),
+        on_button(ShowNote, show_note),
+        on_button(NoneOfThese, none_of_these),
+        on_button(Script, script),
+    ]

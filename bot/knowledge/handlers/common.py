@@ -1,0 +1,119 @@
+"""What several knowledge flows share: who sees which notes, a note with its buttons, alerts, admin checks."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, ParseMode
+
+from bot.access import has_role, refuse
+from bot.buttons import Button
+from bot.context import BotContext
+from bot.knowledge import alerts, service
+from bot.knowledge.buttons import SCRIPT_BUTTONS, Rate, Script, ShowNote
+from bot.knowledge.models import Feedback, Question
+from bot.knowledge.notes import Note
+from bot.knowledge.render import note_html, split_html
+from bot.knowledge.search import Audience, SearchResult
+from bot.people import service as people
+from bot.people.models import Role
+
+COPY_TEXT_LIMIT = 256
+RELATED_LIMIT = 2
+TITLE_LENGTH = 60
+
+B = TypeVar("B", bound=Button)
+R = TypeVar("R")
+
+
+def audience(update: Update, context: BotContext) -> Audience:
+    """Staff see every note; job seekers, and everyone in a group chat, only public ones."""
+    chat = update.effective_chat
+    in_group = chat is not None and chat.type != ChatType.PRIVATE
+    return "staff" if has_role(context, Role.STAFF) and not in_group else "public"
+
+
+def note_button(question_id: int, note: Note, prefix: str = "") -> list[InlineKeyboardButton]:
+    """A row with one button that sends ``note`` (a suggestion, or a related note)."""
+    data = ShowNote(question_id, service.note_key(note.id)).pack()
+    return [InlineKeyboardButton(prefix + note.title[:TITLE_LENGTH], callback_data=data)]
+
+
+def _note_keyboard(
+    context: BotContext, note: Note, question_id: int, related: list[Note]
+) -> InlineKeyboardMarkup:
+    _ = context.gettext
+    rows = [
+        [
+            InlineKeyboardButton("👍", callback_data=Rate(question_id, Feedback.UP).pack()),
+            InlineKeyboardButton("👎", callback_data=Rate(question_id, Feedback.DOWN).pack()),
+        ]
+    ]
+    for number, script in enumerate(note.scripts[:SCRIPT_BUTTONS], start=1):
+        label = _("📋 Copy reply script") if len(note.scripts) == 1 else _("📋 Copy script {n}", n=number)
+        if len(script) <= COPY_TEXT_LIMIT:
+            rows.append([InlineKeyboardButton(label, copy_text=CopyTextButton(script))])
+        else:
+            data = Script(service.note_key(note.id), number - 1).pack()
+            rows.append([InlineKeyboardButton(label, callback_data=data)])
+    rows.extend(note_button(question_id, other, "↪ ") for other in related)
+    return InlineKeyboardMarkup(rows)
+
+
+def _related(result: SearchResult | None, note: Note, suggest_threshold: float) -> list[Note]:
+    if result is None:
+        return []
+    return [m.note for m in result.matches if m.note.id != note.id and m.score >= suggest_threshold][
+        :RELATED_LIMIT
+    ]
+
+
+async def send_note(
+    message: Message, context: BotContext, note: Note, question_id: int, result: SearchResult | None = None
+) -> None:
+    """Reply to ``message`` with a note, in as many parts as it takes; the last part carries its buttons
+    (👍/👎, reply scripts, related notes)."""
+    parts = split_html(note_html(note))
+    keyboard = _note_keyboard(
+        context, note, question_id, _related(result, note, context.settings.kb_suggest_threshold)
+    )
+    for number, part in enumerate(parts, start=1):
+        last = number == len(parts)
+        await message.reply_text(
+            part,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard if last else None,
+            disable_web_page_preview=True,
+        )
+
+
+async def alert_admins(context: BotContext, question: Question) -> None:
+    """Queue an alert about an open question for the admins; the outbox sends it.
+
+    One lock per running bot keeps concurrent askers from each starting a digest of their own.
+    """
+    async with context.bot_data.alert_lock(alerts.ALERT_KIND), context.session() as session:
+        admins = await people.list_people(session, [Role.ADMIN])
+        campaigns = await alerts.alert_admins(
+            session, question, admins=admins, default_language=context.settings.default_language
+        )
+    if campaigns:
+        context.bot_data.sender.wake()
+
+
+def admin_button(
+    callback: Callable[[Update, BotContext, B], Awaitable[R]],
+) -> Callable[[Update, BotContext, B], Awaitable[R | None]]:
+    """``bot.access.admin_only`` for a button callback (which also gets the pressed button)."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext, pressed: B) -> R | None:
+        if not has_role(context, Role.ADMIN):
+            await refuse(update, context, Role.ADMIN)
+            return None
+        return await callback(update, context, pressed)
+
+    return guarded

@@ -1,0 +1,217 @@
+"""The admins' queue: ``/unanswered``, answering a question (a conversation), dismissing it, saving the
+answer as a note."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.access import admin_only
+from bot.context import BotContext
+from bot.conversations import CANCEL, TEXT_ANSWER, conversation
+from bot.i18n import translator_for
+from bot.knowledge import service
+from bot.knowledge.buttons import AnswerQuestion, Dismiss, Done, SaveAsNote
+from bot.knowledge.handlers.common import admin_button
+from bot.knowledge.models import Feedback, Question
+from bot.people.models import Person
+from bot.replies import edit_or_reply, on_button, reply, toast
+
+log = logging.getLogger(__name__)
+
+QUEUE_PAGE = 8
+ANSWERING = 1
+ANSWER_TIMEOUT = timedelta(minutes=15)
+_ANSWERING_KEY = "kb_answering"
+
+
+def _local(context: BotContext, moment: datetime) -> str:
+    return moment.astimezone(context.settings.tz).strftime("%m-%d %H:%M")
+
+
+@admin_only
+async def unanswered_command(update: Update, context: BotContext) -> None:
+    """The oldest open questions, each with Answer / Dismiss buttons."""
+    _ = context.gettext
+    async with context.session() as session:
+        questions, total = await service.open_queue(session, limit=QUEUE_PAGE)
+    if not questions:
+        await reply(update, context, _("No open questions. 🎉"))
+        return
+    await reply(update, context, _("Open questions: {total}. Oldest first:", total=total))
+    for question in questions:
+        assert question.id is not None
+        reason = _("👎 on the answer") if question.feedback == Feedback.DOWN else _("no answer found")
+        when = _local(context, question.asked_at)
+        text = f"#{question.id} · {when} · {reason}\n{html.escape(question.text)}"
+        buttons = [
+            InlineKeyboardButton(_("✍️ Answer"), callback_data=AnswerQuestion(question.id).pack()),
+            InlineKeyboardButton(_("Dismiss"), callback_data=Dismiss(question.id).pack()),
+        ]
+        await reply(update, context, text, InlineKeyboardMarkup([buttons]))
+
+
+# --- answering a question -------------------------------------------------------------------------
+
+
+@admin_button
+async def start_answer(update: Update, context: BotContext, pressed: AnswerQuestion) -> int:
+    """Start answering a queued question: the admin's next message is the answer."""
+    _ = context.gettext
+    async with context.session() as session:
+        question = await service.get_question(session, pressed.question_id)
+    if question is None:
+        await toast(update, _("That question no longer exists."), alert=True)
+        return ConversationHandler.END
+    context.user_data[_ANSWERING_KEY] = pressed.question_id
+    text = _(
+        "Send your answer to #{id}:\n{question}\n\n/cancel to stop.",
+        id=pressed.question_id,
+        question=html.escape(question.text),
+    )
+    await reply(update, context, text)
+    return ANSWERING
+
+
+async def answer_received(update: Update, context: BotContext) -> int:
+    """Deliver the admin's answer to the asker and offer to save it as a note."""
+    message = update.effective_message
+    assert message and message.text and context.person
+    _ = context.gettext
+    question_id = context.user_data.pop(_ANSWERING_KEY, None)
+    if question_id is None:
+        return ConversationHandler.END
+    async with context.session() as session:
+        question = await service.get_question(session, question_id)
+        if question is None:
+            await reply(update, context, _("That question no longer exists."))
+            return ConversationHandler.END
+        question = await service.answer_question(
+            session, question, admin_id=context.person.id, text=message.text
+        )
+        asker = await session.get(Person, question.person_id) if question.person_id else None
+    assert question.id is not None
+    delivered = await _deliver_answer(context, question, asker)
+    status = (
+        _("Sent to the person who asked.")
+        if delivered
+        else _("Saved, but I could not deliver it to the asker.")
+    )
+    buttons = [
+        InlineKeyboardButton(_("💾 Save as a note"), callback_data=SaveAsNote(question.id).pack()),
+        InlineKeyboardButton(_("Done"), callback_data=Done(question.id).pack()),
+    ]
+    await reply(
+        update,
+        context,
+        status + "\n" + _("Save it as a note so that the next person gets it from me?"),
+        InlineKeyboardMarkup([buttons]),
+    )
+    return ConversationHandler.END
+
+
+async def _deliver_answer(context: BotContext, question: Question, asker: Person | None) -> bool:
+    """Send the answer to the chat the question came from, in the asker's language."""
+    _ = translator_for(asker, context.settings.default_language)
+    text = _(
+        "An admin answered your question “{question}”:\n\n{answer}",
+        question=question.text,
+        answer=question.answer_text or "",
+    )
+    try:
+        await context.bot.send_message(question.chat_id, text)
+    except TelegramError as exc:
+        log.warning("could not deliver the answer to question %s: %s", question.id, exc)
+        return False
+    return True
+
+
+async def cancel_answer(update: Update, context: BotContext) -> int:
+    """Stop answering."""
+    context.user_data.pop(_ANSWERING_KEY, None)
+    await reply(update, context, context.gettext("Cancelled."))
+    return ConversationHandler.END
+
+
+# --- after answering ------------------------------------------------------------------------------
+
+
+async def _gone(update: Update, context: BotContext) -> None:
+    await toast(update, context.gettext("That question no longer exists."), alert=True)
+
+
+@admin_button
+async def dismiss(update: Update, context: BotContext, pressed: Dismiss) -> None:
+    """Take a question out of the queue without answering it."""
+    async with context.session() as session:
+        question = await service.get_question(session, pressed.question_id)
+        if question is None:
+            await _gone(update, context)
+            return
+        await service.dismiss_question(session, question)
+    text = context.gettext("Dismissed: {question}", question=html.escape(question.text))
+    await edit_or_reply(update, context, text)
+
+
+@admin_button
+async def done(update: Update, context: BotContext, pressed: Done) -> None:
+    """Finished with an answered question: take the buttons away."""
+    async with context.session() as session:
+        question = await service.get_question(session, pressed.question_id)
+    if question is None:
+        await _gone(update, context)
+        return
+    await _close(update)
+
+
+async def _close(update: Update) -> None:
+    query = update.callback_query
+    assert query
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+
+
+@admin_button
+async def save_as_note(update: Update, context: BotContext, pressed: SaveAsNote) -> None:
+    """Write the answer into the notes folder and reload, so that the next person gets it from the bot."""
+    _ = context.gettext
+    kb = context.bot_data.knowledge
+    async with context.session() as session:
+        question = await service.get_question(session, pressed.question_id)
+        if question is None:
+            await _gone(update, context)
+            return
+        if not question.answer_text:  # nothing to save: as "Done"
+            await _close(update)
+            return
+        note_id = service.save_answer_as_note(kb.folder, question)
+        await service.mark_saved(session, question, note_id)
+    if kb.reload():
+        text = _("Saved as {note}, but the notes have problems; see /reload.", note=note_id)
+    else:
+        text = _("Saved as note {note}. The next person who asks gets it from me.", note=note_id)
+    await edit_or_reply(update, context, text)
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The answering conversation first, then ``/unanswered`` and the queue's buttons."""
+    answering = conversation(
+        name="kb_answer",
+        entry_points=[on_button(AnswerQuestion, start_answer)],
+        states={ANSWERING: [MessageHandler(TEXT_ANSWER, answer_received)]},
+        fallbacks=[MessageHandler(CANCEL, cancel_answer)],
+        timeout=ANSWER_TIMEOUT,
+    )
+    return [
+        answering,
+        CommandHandler("unanswered", unanswered_command, filters.ChatType.PRIVATE),
+        on_button(Dismiss, dismiss),
+        on_button(SaveAsNote, save_as_note),
+        on_button(Done, done),
+    ]

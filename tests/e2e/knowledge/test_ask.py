@@ -1,0 +1,64 @@
+"""Asking (``handlers/ask.py``): the note in one reply, public notes only for job seekers and in groups."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.context import BotApplication
+from tests.e2e.conftest import buttons, reply_to
+from tests.e2e.knowledge.conftest import logged_questions
+from tests.fakes.bot_api import FakeBotAPI, FakeUser
+
+
+@pytest.mark.parametrize(
+    "text", ["客户要推货怎么办", "tuihuo zenme ban", "退貨流程", "顾客说东西坏了想退钱可以吗😭"]
+)
+async def test_staff_questions_get_the_note_in_one_reply(
+    kb_bot: BotApplication, fake_bot_api: FakeBotAPI, asker: FakeUser, text: str
+) -> None:
+    answer = await reply_to(fake_bot_api, asker, text)
+    assert answer.params["parse_mode"] == "HTML"
+    assert answer.params["text"].startswith("<b>📘 ")
+    labels = [b["text"] for b in buttons(answer)]
+    assert labels[:2] == ["👍", "👎"]
+    [logged] = await logged_questions(kb_bot)
+    assert logged.outcome == "answer" and logged.note_id and logged.text == text
+
+
+async def test_unsure_match_offers_choices(
+    kb_bot: BotApplication, fake_bot_api: FakeBotAPI, asker: FakeUser
+) -> None:
+    unsure = await reply_to(fake_bot_api, asker, "工资能不能预支")
+    assert unsure.params["text"] == "我不太确定你的意思。你是想问："
+    labels = [b["text"] for b in buttons(unsure)]
+    assert 2 <= len(labels) <= 4 and labels[-1] == "都不是"
+    [question] = await logged_questions(kb_bot)
+    assert question.outcome == "suggest" and question.queue_state is None
+
+
+async def test_job_seekers_only_see_public_notes(kb_bot: BotApplication, fake_bot_api: FakeBotAPI) -> None:
+    api = fake_bot_api
+    seeker = api.user(8101, "求职的小王")
+    answer = await reply_to(api, seeker, "什么时候发工资")
+    [question] = await logged_questions(kb_bot)
+    assert question.audience == "public"
+    if question.note_id:
+        assert question.note_id.startswith("public/"), question.note_id
+    staff_only = await reply_to(api, seeker, "退货流程")
+    assert "退货" not in staff_only.params["text"] or "📘" not in staff_only.params["text"]
+    assert answer
+
+
+async def test_group_ask_uses_public_notes(
+    kb_bot: BotApplication, fake_bot_api: FakeBotAPI, asker: FakeUser, admin: FakeUser
+) -> None:
+    api = fake_bot_api
+    group = api.group(-2001, "团队群")
+    mark = api.mark()
+    await api.add_bot_to_group(admin, group)
+    await api.wait_for("sendMessage", since=mark, chat_id=group.id)
+    usage = await reply_to(api, asker, "/ask", chat=group)
+    assert "/ask" in usage.params["text"]
+    await reply_to(api, asker, "/ask 在哪里上班", chat=group)
+    [question] = await logged_questions(kb_bot)
+    assert question.audience == "public"
