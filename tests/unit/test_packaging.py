@@ -19,7 +19,11 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def test_an_installed_wheel_carries_and_applies_the_migrations(tmp_path: Path) -> None:
-    wheels = tmp_path / "wheels"
+    source, wheels = tmp_path / "source", tmp_path / "wheels"  # built from a copy: the checkout stays clean
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "bot", source / "bot", ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(
         [
             sys.executable,
@@ -31,7 +35,7 @@ def test_an_installed_wheel_carries_and_applies_the_migrations(tmp_path: Path) -
             "--no-build-isolation",
             "-w",
             str(wheels),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         capture_output=True,
