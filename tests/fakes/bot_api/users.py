@@ -146,6 +146,23 @@ class UsersMixin(FilesMixin):
         self._add_user_caption(payload, caption)
         return await self._user_message(user, state, payload, reply_to)
 
+    async def send_sticker(
+        self, user: FakeUser, *, emoji: str = "👍", chat: FakeChat | int | None = None
+    ) -> JSONDict:
+        """The user sends a sticker."""
+        state = self._user_chat(user, chat)
+        stored = self._store_file("sticker", b"RIFF\x00\x00\x00\x00WEBPVP8 ", None, "image/webp", by_bot=False)
+        sticker = {
+            **self._media_object(stored),
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
+        return await self._user_message(user, state, {"sticker": sticker}, None)
+
     async def share_contact(
         self,
         user: FakeUser,
