@@ -77,6 +77,8 @@ async def _fake_main(conn: Connection, staff: int) -> None:
 
 async def _check_in_all(api: Any, users: list[Any], *, spread: float, command: bool) -> dict[str, Any]:
     """Everyone presses 签到 on their reminder (or types /checkin); latencies by this process's clock."""
+    from bot.attendance.buttons import CheckInNow
+
     reminders = {}
     for user in users:
         sent = [m for m in api.sent_messages(user) if "reply_markup" in m]
@@ -95,7 +97,7 @@ async def _check_in_all(api: Any, users: list[Any], *, spread: float, command: b
             await api.send_text(user, "/checkin")
             pushed[user.id] = moment
         else:
-            update = await api.press_button(user, reminders[user.id], "att:in")
+            update = await api.press_button(user, reminders[user.id], CheckInNow().pack())
             pushed[update["callback_query"]["id"]] = moment
     method, key = ("sendMessage", "chat_id") if command else ("answerCallbackQuery", "callback_query_id")
 
@@ -200,7 +202,7 @@ async def run(database_url: str, args: argparse.Namespace, clock: Any) -> dict[s
     from telegram.ext import SimpleUpdateProcessor
 
     from bot.app import build_application
-    from bot.attendance import jobs
+    from bot.attendance import scheduled
     from bot.attendance.models import AttendanceRecord
     from bot.config import Settings
 
@@ -222,7 +224,7 @@ async def run(database_url: str, args: argparse.Namespace, clock: Any) -> dict[s
         if args.sequential:
             app._update_processor = SimpleUpdateProcessor(1)
         assert app.job_queue is not None
-        for name in (jobs.TICK_JOB, jobs.CATCH_UP_JOB):  # the benchmark runs the scheduler itself
+        for name in (scheduled.TICK_JOB, scheduled.CATCH_UP_JOB):  # the benchmark runs the scheduler itself
             for job in app.job_queue.get_jobs_by_name(name):
                 job.schedule_removal()
         await app.initialize()
@@ -240,7 +242,7 @@ async def run(database_url: str, args: argparse.Namespace, clock: Any) -> dict[s
         await app.updater.start_polling(poll_interval=0, timeout=dt.timedelta(seconds=1))
         try:
             began = time.monotonic()
-            await jobs.run_tick(app)  # the window opens: one reminder each
+            await scheduled.run_tick(app)  # the window opens: one reminder each
             reminders_s = time.monotonic() - began
             clock.shift(dt.timedelta(minutes=10))
             ours.send(("type" if args.command else "press", args.spread))

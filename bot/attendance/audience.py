@@ -1,7 +1,7 @@
 """The notice audience "staff of a shift": attendance adds it to the notices' audience registry.
 
-Notices know nothing of shifts; ``register()`` in ``handlers.py`` adds this kind to the registry the notice
-panel uses, with the workplace's time zone, so "today" is the local date.
+Notices know nothing of shifts; ``setup()`` in ``handlers/__init__.py`` adds this kind to the running bot's
+registry (``bot_data.notice_audiences``) with the workplace's time zone, so "today" is the local date.
 """
 
 from __future__ import annotations

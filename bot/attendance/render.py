@@ -1,4 +1,4 @@
-"""Attendance texts and keyboards, translated: shared by the command handlers and the scheduled jobs."""
+"""Attendance texts, translated: shared by the handlers and the scheduled work (keyboards: ``keyboards.py``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import html
 from collections.abc import Iterable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.attendance.calendar import DayPlan, PlanKind
 from bot.attendance.models import AttendanceRequest, Punch, RequestKind, RequestStatus, Shift
@@ -133,16 +131,8 @@ def plan_label(_: Translate, plan: DayPlan) -> str | None:
     return None
 
 
-def checkin_button(_: Translate) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(_("✅ Check in"), callback_data="att:in")]])
-
-
-def checkout_button(_: Translate) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(_("👋 Check out"), callback_data="att:out")]])
-
-
-def notice_text(_: Translate, notice: Notice, tz: ZoneInfo) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The message a scheduled notice becomes."""
+def notice_text(_: Translate, notice: Notice, tz: ZoneInfo) -> str:
+    """The message a scheduled notice becomes (its button: ``keyboards.notice_buttons``)."""
     occ, name = notice.occ, esc(notice.shift_name)
     fields = {
         "shift": name,
@@ -154,35 +144,30 @@ def notice_text(_: Translate, notice: Notice, tz: ZoneInfo) -> tuple[str, Inline
         "date": occ.work_date.isoformat(),
     }
     if notice.kind == NoticeKind.WINDOW_OPEN:
-        text = _(
+        return _(
             "⏰ Your shift {shift} starts at {start} today (until {end}). Check-in is open now: tap the button "
             "below. After {late} it counts as late.",
             **fields,
         )
-        return text, checkin_button(_)
     if notice.kind == NoticeKind.SHIFT_START:
-        text = _(
+        return _(
             "⏰ {shift} started at {start} and you have not checked in. Check in now: after {late} it counts "
             "as late, and check-in closes at {close}.",
             **fields,
         )
-        return text, checkin_button(_)
     if notice.kind == NoticeKind.ABSENT:
-        text = _(
+        return _(
             "❌ You did not check in for {shift} on {day} ({start}–{end}), so you are recorded as absent. If "
             "you were at work, ask for a correction, for example: /correct {date} in {start} reason",
             **fields,
         )
-        return text, None
     if notice.kind == NoticeKind.CHECKOUT_REMINDER:
-        text = _("👋 {shift} ended at {end}. Don't forget to check out.", **fields)
-        return text, checkout_button(_)
-    text = _(
+        return _("👋 {shift} ended at {end}. Don't forget to check out.", **fields)
+    return _(
         "You did not check out of {shift} on {day}, so the record was closed and flagged. If you know when "
         "you left, ask for a correction, for example: /correct {date} out {end} reason",
         **fields,
     )
-    return text, None
 
 
 def occ_fields(_: Translate, occ: Occurrence, tz: ZoneInfo) -> dict[str, str]:
@@ -349,14 +334,3 @@ def request_text(
         lines.append(_("Reason: {reason}", reason=esc(request.reason)))
     lines.append(_("Status: {state}", state=_(REQUEST_STATES[RequestStatus(request.status)])))
     return "\n".join(lines)
-
-
-def decision_buttons(_: Translate, request_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(_("✅ Approve"), callback_data=f"att:ok:{request_id}"),
-                InlineKeyboardButton(_("✖️ Reject"), callback_data=f"att:no:{request_id}"),
-            ]
-        ]
-    )

@@ -7,14 +7,18 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.attendance import service
-from bot.attendance.models import Shift
+from bot.attendance.models import AttendanceRecord, Shift
 from bot.attendance.schedule import parse_shift
 from bot.people.models import Person, Role
 
 TZ = ZoneInfo("Asia/Shanghai")
+THURSDAY = date(2025, 10, 9)
+NATIONAL_DAY = date(2025, 10, 1)
+MAKEUP_SUNDAY = date(2025, 9, 28)
 MakePerson = Callable[..., Awaitable[Person]]
 MakeShift = Callable[..., Awaitable[Shift]]
 
@@ -23,6 +27,18 @@ def at(day: date, hhmm: str) -> datetime:
     """A local wall-clock time on ``day`` as an aware UTC moment."""
     hours, minutes = map(int, hhmm.split(":"))
     return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=TZ).astimezone(UTC)
+
+
+async def records(session: AsyncSession) -> list[AttendanceRecord]:
+    """Every attendance record as stored now, in the order they were made."""
+    session.expunge_all()
+    return list((await session.exec(select(AttendanceRecord).order_by(AttendanceRecord.id))).all())
+
+
+async def stored(session: AsyncSession) -> dict[int, AttendanceRecord]:
+    """Every attendance record as stored now, by person."""
+    session.expunge_all()
+    return {r.person_id: r for r in (await session.exec(select(AttendanceRecord))).all()}
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 The jobs hold no state of their own: each run asks the service what is due since the last run (the
 database remembers it), so a restart neither loses nor repeats reminders, and absences that fell while the
 bot was down are recorded by the first run. Job names are stable, and scheduling twice replaces the jobs.
+``send_paced`` writes to many people within Telegram's limits (the handlers use it too).
 """
 
 from __future__ import annotations
@@ -12,19 +13,17 @@ import logging
 import warnings
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
-from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, RetryAfter, TelegramError
-from telegram.ext import Application
 
-from bot.attendance import render, reports, service
+from bot.attendance import keyboards, render, reports, service
 from bot.attendance.schedule import local_date, local_moment, parse_clock
 from bot.clock import utcnow
 from bot.config import Settings
-from bot.context import BotContext
-from bot.i18n import Translate, gettext_for, resolve_language
+from bot.context import BotApplication, BotContext
+from bot.i18n import translator_for
 from bot.people.models import Person
 
 log = logging.getLogger(__name__)
@@ -37,25 +36,24 @@ SEND_RATE = 25.0
 """Messages per second when the scheduler writes to many people (Telegram allows about 30)."""
 SUMMARY_CATCH_UP = timedelta(hours=3)
 """A daily summary missed while the bot was down is still sent this long after its time."""
-LOCK_KEY = "attendance_lock"
 
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Outgoing = tuple[int, str, InlineKeyboardMarkup | None]
 
 
 def summary_minute(settings: Settings) -> int:
+    """The local minute of the day the daily summary is due."""
     minute = parse_clock(settings.attendance_summary_time)
     assert minute is not None, "validated by Settings"
     return minute
 
 
-def schedule_jobs(app: AnyApplication) -> None:
+def schedule_work(application: BotApplication) -> None:
     """(Re)create the attendance jobs under their stable names."""
-    queue = app.job_queue
-    settings = app.bot_data.settings
-    if queue is None or settings is None:
+    queue = application.job_queue
+    if queue is None:
         log.warning("no job queue: attendance reminders and summaries are off")
         return
+    settings = application.bot_data.settings
     for name in JOB_NAMES:
         for job in queue.get_jobs_by_name(name):
             job.schedule_removal()
@@ -75,26 +73,12 @@ def schedule_jobs(app: AnyApplication) -> None:
     queue.run_once(catch_up_job, when=1, name=CATCH_UP_JOB)
 
 
-def _lock(app: AnyApplication) -> asyncio.Lock:
-    lock = app.bot_data.services.get(LOCK_KEY)
-    if lock is None:
-        lock = app.bot_data.services[LOCK_KEY] = asyncio.Lock()
-    return lock
-
-
-def translator(person: Person | None, settings: Settings) -> Translate:
-    """Speak to ``person`` in their language."""
-    if person is None:
-        return gettext_for(resolve_language(None, None, settings.default_language))
-    return gettext_for(resolve_language(person.language, person.telegram_language, settings.default_language))
-
-
-async def run_tick(app: AnyApplication, now: datetime | None = None) -> service.Tick:
+async def run_tick(application: BotApplication, now: datetime | None = None) -> service.Tick:
     """One run of the scheduler: record what is due, then send the reminders and notices."""
-    settings, factory = app.bot_data.settings, app.bot_data.db
-    assert settings is not None and factory is not None
+    data = application.bot_data
+    settings = data.settings
     now = now or utcnow()
-    async with _lock(app), factory() as session:
+    async with data.attendance_tick_lock, data.db() as session:
         done = await service.tick(session, now, settings.tz)
     if done.notices or done.absences:
         log.info(
@@ -106,19 +90,21 @@ async def run_tick(app: AnyApplication, now: datetime | None = None) -> service.
         )
     outgoing = []
     for notice in done.notices:
-        text, markup = render.notice_text(translator(notice.person, settings), notice, settings.tz)
-        outgoing.append((notice.person.telegram_id, text, markup))
-    await send_paced(app.bot, outgoing)
+        _ = translator_for(notice.person, settings.default_language)
+        text = render.notice_text(_, notice, settings.tz)
+        outgoing.append((notice.person.telegram_id, text, keyboards.notice_buttons(_, notice.kind)))
+    await send_paced(application.bot, outgoing)
     return done
 
 
-async def send_summary(app: AnyApplication, now: datetime | None = None, *, claim: bool = True) -> int:
+async def send_summary(
+    application: BotApplication, now: datetime | None = None, *, claim: bool = True
+) -> int:
     """Send the daily summary to every admin (once a day when ``claim``); how many got it."""
-    settings, factory = app.bot_data.settings, app.bot_data.db
-    assert settings is not None and factory is not None
+    settings = application.bot_data.settings
     now = now or utcnow()
     minute = summary_minute(settings)
-    async with factory() as session:
+    async with application.bot_data.db() as session:
         if claim:
             due_at = local_moment(local_date(now, settings.tz), minute, settings.tz)
             if now > due_at + SUMMARY_CATCH_UP or not await service.claim_summary(
@@ -135,9 +121,9 @@ async def send_summary(app: AnyApplication, now: datetime | None = None, *, clai
         recipients.setdefault(telegram_id, None)
     outgoing: list[Outgoing] = []
     for telegram_id, person in recipients.items():
-        _ = translator(person, settings)
+        _ = translator_for(person, settings.default_language)
         outgoing.append((telegram_id, render.summary_text(_, groups, now, settings.tz, pending), None))
-    return len(await send_paced(app.bot, outgoing))
+    return len(await send_paced(application.bot, outgoing))
 
 
 async def tick_job(context: BotContext) -> None:
