@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -270,22 +270,47 @@ async def cancel(
 
 # --- acknowledgements -----------------------------------------------------------------------------
 
+#: A delivery row that put a private copy of a notice in front of its person: only they can acknowledge it.
+_RECEIVED = (col(Delivery.chat_kind) == ChatKind.PRIVATE, col(Delivery.state) == DeliveryState.SENT)
+
 
 class AckOutcome(StrEnum):
-    """What pressing 收到 did."""
+    """What pressing 收到 did; only ``RECORDED`` wrote anything."""
 
     RECORDED = "recorded"
     ALREADY = "already"
     UNKNOWN = "unknown"
+    NOT_RECEIVED = "not_received"
+    NOT_NEEDED = "not_needed"
+    STOPPED = "stopped"
+
+
+async def _received(session: AsyncSession, notice: Notice, person: Person) -> bool:
+    """Whether a private copy of the notice was delivered to this person."""
+    if notice.campaign_id is None:
+        return False
+    result = await session.exec(
+        select(Delivery.id).where(
+            Delivery.campaign_id == notice.campaign_id, Delivery.chat_id == person.telegram_id, *_RECEIVED
+        )
+    )
+    return result.first() is not None
 
 
 async def acknowledge(
     session: AsyncSession, notice_id: int, person: Person, *, now: datetime | None = None
 ) -> AckOutcome:
-    """Record that ``person`` read and confirmed a notice (once)."""
+    """Record that ``person`` read and confirmed a notice (once), if it needs that and was delivered to them."""
     notice = await session.get(Notice, notice_id)
     if notice is None or notice.state != NoticeState.CONFIRMED or person.id is None:
         return AckOutcome.UNKNOWN
+    if not await _received(session, notice, person):
+        return AckOutcome.NOT_RECEIVED
+    if not notice.needs_ack:
+        return AckOutcome.NOT_NEEDED
+    campaign = await campaign_of(session, notice)
+    if campaign is None or campaign.state == CampaignState.CANCELLED:
+        return AckOutcome.STOPPED
     existing = await session.exec(
         select(NoticeAck.id).where(NoticeAck.notice_id == notice_id, NoticeAck.person_id == person.id)
     )
@@ -302,58 +327,65 @@ async def acknowledge(
 
 @dataclass(frozen=True, slots=True)
 class AckStatus:
-    """Who got a notice in a private chat, who confirmed it and who has not yet."""
+    """The people a private copy of a notice reached: who confirmed it (and when), who has not yet."""
 
     acknowledged: list[tuple[Person, datetime]]
     missing: list[Person]
 
     @property
     def expected(self) -> int:
+        """Everyone who can acknowledge the notice."""
         return len(self.acknowledged) + len(self.missing)
 
 
-async def _receivers(session: AsyncSession, campaign_id: int) -> list[Person]:
-    result = await session.exec(
-        select(Person)
-        .join(Delivery, col(Delivery.chat_id) == col(Person.telegram_id))
-        .where(
-            Delivery.campaign_id == campaign_id,
-            Delivery.chat_kind == ChatKind.PRIVATE,
-            Delivery.state == DeliveryState.SENT,
-        )
-        .order_by(col(Person.first_name), col(Person.id))
-    )
-    return list(result.all())
+@dataclass(frozen=True, slots=True)
+class AckCount:
+    """How many of the people a notice reached confirmed it."""
+
+    acknowledged: int = 0
+    expected: int = 0
 
 
 async def ack_status(session: AsyncSession, notice: Notice) -> AckStatus:
-    """Acknowledgements of a notice against the people it reached."""
-    acks = await session.exec(
+    """Acknowledgements of a notice by the people it reached (anyone else's are not counted)."""
+    if notice.campaign_id is None:
+        return AckStatus([], [])
+    result = await session.exec(
         select(Person, NoticeAck.acknowledged_at)
-        .join(NoticeAck, col(NoticeAck.person_id) == col(Person.id))
-        .where(NoticeAck.notice_id == notice.id)
-        .order_by(col(NoticeAck.acknowledged_at))
+        .join(Delivery, col(Delivery.chat_id) == col(Person.telegram_id))
+        .outerjoin(
+            NoticeAck,
+            and_(col(NoticeAck.person_id) == col(Person.id), col(NoticeAck.notice_id) == notice.id),
+        )
+        .where(Delivery.campaign_id == notice.campaign_id, *_RECEIVED)
+        .order_by(col(Person.first_name), col(Person.id))
     )
-    acknowledged = [(person, at) for person, at in acks.all()]
-    done = {person.id for person, _ in acknowledged}
-    receivers = await _receivers(session, notice.campaign_id) if notice.campaign_id else []
-    return AckStatus(acknowledged, [p for p in receivers if p.id not in done])
+    rows = list(result.all())
+    acknowledged = sorted(((p, at) for p, at in rows if at is not None), key=lambda row: row[1])
+    return AckStatus(acknowledged, [p for p, at in rows if at is None])
 
 
-async def ack_counts(session: AsyncSession, notice_ids: Sequence[int]) -> dict[int, int]:
-    """How many people acknowledged each notice."""
+async def ack_counts(session: AsyncSession, notice_ids: Sequence[int]) -> dict[int, AckCount]:
+    """For each notice, how many of the people it reached confirmed it (as ``ack_status`` counts)."""
     if not notice_ids:
         return {}
     result = await session.exec(
-        select(NoticeAck.notice_id, func.count())
-        .where(col(NoticeAck.notice_id).in_(list(notice_ids)))
-        .group_by(NoticeAck.notice_id)
+        select(Notice.id, func.count(col(NoticeAck.id)), func.count(col(Delivery.id)))
+        .join(Delivery, col(Delivery.campaign_id) == col(Notice.campaign_id))
+        .join(Person, col(Person.telegram_id) == col(Delivery.chat_id))
+        .outerjoin(
+            NoticeAck,
+            and_(col(NoticeAck.notice_id) == col(Notice.id), col(NoticeAck.person_id) == col(Person.id)),
+        )
+        .where(col(Notice.id).in_(list(notice_ids)), *_RECEIVED)
+        .group_by(col(Notice.id))
     )
-    return {notice_id: count for notice_id, count in result.all()}
+    counts = {notice_id: AckCount(done, expected) for notice_id, done, expected in result.all()}
+    return {notice_id: counts.get(notice_id, AckCount()) for notice_id in notice_ids}
 
 
 async def unacknowledged_for(session: AsyncSession, person: Person, *, limit: int = 10) -> list[Notice]:
-    """Notices this person received and has not confirmed yet, newest first."""
+    """Notices this person can acknowledge and has not yet, newest first."""
     acked = select(NoticeAck.notice_id).where(NoticeAck.person_id == person.id)
     result = await session.exec(
         select(Notice)
@@ -363,7 +395,7 @@ async def unacknowledged_for(session: AsyncSession, person: Person, *, limit: in
             col(Notice.needs_ack),
             Notice.state == NoticeState.CONFIRMED,
             Delivery.chat_id == person.telegram_id,
-            Delivery.state == DeliveryState.SENT,
+            *_RECEIVED,
             col(Campaign.state) != CampaignState.CANCELLED,
             col(Notice.id).not_in(acked),
         )
@@ -401,7 +433,7 @@ async def send_reminder(
     scheduled: bool = True,
     now: datetime | None = None,
 ) -> Campaign | None:
-    """Queue a reminder, answering each copy of the notice, to those who have not acknowledged.
+    """Queue a reminder, answering each copy of the notice, to those it reached who have not acknowledged.
 
     A scheduled reminder counts towards ``remind_times`` and sets the next one; one asked for by an admin
     (``scheduled=False``) leaves the schedule alone. Returns None if nobody is left to remind.
@@ -420,7 +452,12 @@ async def send_reminder(
     campaign = await campaign_of(session, notice)
     status = await ack_status(session, notice)
     reminder = None
-    if campaign is not None and campaign.state != CampaignState.CANCELLED and status.missing:
+    if (
+        notice.needs_ack
+        and campaign is not None
+        and campaign.state != CampaignState.CANCELLED
+        and status.missing
+    ):
         payload = Payload(
             kind=PayloadKind.TEXT,
             text=text,

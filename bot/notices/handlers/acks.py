@@ -22,26 +22,29 @@ _ACK_ANSWERS = {
     service.AckOutcome.RECORDED: N_("Thank you, your confirmation is recorded."),
     service.AckOutcome.ALREADY: N_("You have already confirmed this notice."),
     service.AckOutcome.UNKNOWN: N_("This notice no longer exists."),
+    service.AckOutcome.NOT_RECEIVED: N_("This notice was not sent to you, so there is nothing to confirm."),
+    service.AckOutcome.NOT_NEEDED: N_("This notice does not need a confirmation."),
+    service.AckOutcome.STOPPED: N_("This notice was withdrawn; there is nothing to confirm."),
 }
+#: The outcomes after which the pressed 收到 turns into ✅.
+_CONFIRMED = (service.AckOutcome.RECORDED, service.AckOutcome.ALREADY)
 
 
 async def ack_pressed(update: Update, context: BotContext, pressed: Ack) -> None:
-    """Someone pressed 收到 on a notice (or on a reminder, or in /mynotices): record it, mark the button."""
+    """Someone pressed 收到 on a notice (or on a reminder, or in /mynotices): record it, mark the button.
+
+    The callback data may be forged: only a person the notice reached in a private chat is recorded.
+    """
     _ = context.gettext
     query = update.callback_query
     assert query is not None
-    if context.person is None:
-        await query.answer()
-        return
-    async with context.session() as session:
-        outcome = await service.acknowledge(session, pressed.notice_id, context.person)
+    outcome = service.AckOutcome.NOT_RECEIVED
+    if context.person is not None:
+        async with context.session() as session:
+            outcome = await service.acknowledge(session, pressed.notice_id, context.person)
     await toast(update, _(_ACK_ANSWERS[outcome]))
     message = query.message
-    if (
-        outcome == service.AckOutcome.UNKNOWN
-        or not isinstance(message, Message)
-        or message.reply_markup is None
-    ):
+    if outcome not in _CONFIRMED or not isinstance(message, Message) or message.reply_markup is None:
         return
     keyboard = message.reply_markup.inline_keyboard
     done = InlineKeyboardButton(_("✅ Confirmed"), callback_data=Acknowledged().pack())

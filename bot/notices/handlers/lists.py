@@ -81,7 +81,8 @@ async def _notice_list(context: BotContext, page: int) -> tuple[str, InlineKeybo
     rows = []
     for notice in notices:
         count = counts.get(notice.id) or delivery.Counts()
-        ack = f" · ✅ {acks.get(notice.id or 0, 0)}" if notice.needs_ack else ""
+        ack_count = acks.get(notice.id or 0) or service.AckCount()
+        ack = f" · ✅ {ack_count.acknowledged}/{ack_count.expected}" if notice.needs_ack else ""
         sent = _("sent {sent}/{total}", sent=count.sent, total=count.total)
         when = local_time(context.settings.tz, notice.confirmed_at)
         lines.append(f"#{notice.id} · {when} · {html.escape(notice.summary[:30])} · {sent}{ack}")

@@ -38,7 +38,7 @@ def status_panel(
     *,
     finished: bool = False,
     failures: list[tuple[int, str, str | None]] | None = None,
-    acks: int | None = None,
+    acks: service.AckCount | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The panel of a confirmed notice: progress while sending, the report at the end."""
     if campaign.state == CampaignState.CANCELLED:
@@ -61,7 +61,9 @@ def status_panel(
     if failures and len(failures) > REPORT_LINES:
         lines.append(_("… and {n} more", n=len(failures) - REPORT_LINES))
     if acks is not None and notice.needs_ack:
-        lines.append(_("Acknowledged so far: {n}", n=acks))
+        lines.append(
+            _("Acknowledged so far: {done} of {expected}", done=acks.acknowledged, expected=acks.expected)
+        )
     rows = []
     if not finished and campaign.state == CampaignState.ACTIVE:
         rows.append(
@@ -94,7 +96,7 @@ def progress_listener(application: BotApplication) -> Listener:
                 failures = await delivery.chats_by_campaign(
                     session, progress.campaign.id or 0, ["blocked", "failed"]
                 )
-                acks = (await service.ack_counts(session, [notice.id or 0])).get(notice.id or 0, 0)
+                acks = (await service.ack_counts(session, [notice.id or 0]))[notice.id or 0]
         text, markup = status_panel(
             translator_for(creator, data.settings.default_language),
             data.settings.tz,

@@ -8,11 +8,28 @@ from sqlmodel import select
 
 from bot.app import BotApplication
 from bot.clock import utcnow
-from bot.notices.buttons import Ack, Acknowledged, Send, ShowNotice, WhoIsMissing
+from bot.notices.buttons import (
+    Ack,
+    Acknowledged,
+    Send,
+    ShowNotice,
+    ToggleAudience,
+    WhoAcknowledged,
+    WhoIsMissing,
+)
 from bot.notices.models import NoticeAck
 from bot.notices.scheduled import send_due_reminders
 from tests.e2e.conftest import reply_to
-from tests.e2e.notices.conftest import TEXT, draft, panel_now, press_and_wait, staff_members, wait_report
+from tests.e2e.notices.conftest import (
+    TEXT,
+    draft,
+    panel_now,
+    press_and_wait,
+    press_stale,
+    staff_members,
+    village_groups,
+    wait_report,
+)
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
@@ -64,3 +81,48 @@ async def test_acknowledgements_and_reminders_to_those_who_have_not(
     async with bot.bot_data.db() as session:
         acks = (await session.exec(select(NoticeAck))).all()
     assert len(acks) == 3
+
+
+async def test_only_those_the_notice_reached_can_acknowledge_it(
+    bot: BotApplication, api: FakeBotAPI, admin: FakeUser
+) -> None:
+    first, second, _third = await staff_members(bot, api, 3)
+    (group_id,) = await village_groups(bot, api, 1)
+    notice_id, panel = await draft(api, admin)
+    await press_and_wait(api, admin, panel, ToggleAudience(notice_id, "groups").pack())
+    await press_and_wait(api, admin, panel_now(api, panel["message_id"]), Send(notice_id).pack())
+    report = await wait_report(api, panel["message_id"])
+    assert "发送 4/4" in report and "目前已确认：0/3" in report, report
+
+    for worker in (first, second):
+        answer = await press_and_wait(api, worker, api.last_sent(worker.id), Ack(notice_id).pack())
+        assert answer.params["text"] == "谢谢，已记录你的确认。"
+
+    # A job seeker and a member of the village group forge the 收到 press: refused, nothing recorded.
+    seeker = api.user(7000, "求职者")
+    own = await reply_to(api, seeker, "/start")
+    villager = api.user(7100, "村民")
+    copy_in_group = api.last_sent(group_id)
+    assert "reply_markup" not in copy_in_group, "groups get no 收到 button"
+    mark = api.mark()
+    for forger, message in ((seeker, own.result), (villager, copy_in_group)):
+        answer = await press_stale(api, forger, message, Ack(notice_id).pack())
+        assert answer.params["text"] == "这条通知没有发给你，无需确认。"
+    assert api.calls_to("editMessageReplyMarkup", since=mark) == []
+    async with bot.bot_data.db() as session:
+        assert len((await session.exec(select(NoticeAck))).all()) == 2
+
+    # The panel, /notices and the details agree: 2 of the 3 staff it reached.
+    await press_and_wait(api, admin, panel_now(api, panel["message_id"]), ShowNotice(notice_id).pack())
+    details = panel_now(api, panel["message_id"])
+    assert "已确认：2/3" in details["text"], details["text"]
+    assert [b["text"] for b in details["reply_markup"]["inline_keyboard"][0]] == [
+        "✅ 已确认（2）",
+        "⏳ 未确认（1）",
+    ]
+    listing = await reply_to(api, admin, "/notices")
+    assert f"#{notice_id}" in listing.params["text"] and "✅ 2/3" in listing.params["text"]
+    await press_and_wait(api, admin, details, WhoAcknowledged(notice_id).pack())
+    acknowledged = panel_now(api, panel["message_id"])["text"]
+    assert "员工00" in acknowledged and "员工01" in acknowledged
+    assert "求职者" not in acknowledged and "村民" not in acknowledged

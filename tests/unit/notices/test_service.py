@@ -14,8 +14,9 @@ from bot.delivery.payload import Payload
 from bot.notices import service
 from bot.notices.audiences import default_registry
 from bot.notices.buttons import Ack
-from bot.notices.models import NoticeState
-from tests.unit.notices.conftest import TEXT, deliver, world
+from bot.notices.models import NoticeAck, NoticeState
+from bot.people.models import Person, Role
+from tests.unit.notices.conftest import TEXT, deliver, person, world
 
 
 async def test_draft_options_and_audience_toggles(session: AsyncSession) -> None:
@@ -109,7 +110,77 @@ async def test_acknowledgements_and_who_is_missing(session: AsyncSession) -> Non
     assert [p.telegram_id for p, _ in status.acknowledged] == [10]
     assert sorted(p.telegram_id for p in status.missing) == [2, 11, 12]
     assert status.expected == 4
-    assert await service.ack_counts(session, [notice.id]) == {notice.id: 1}
+    assert await service.ack_counts(session, [notice.id]) == {notice.id: service.AckCount(1, 4)}
+
+
+async def test_only_those_a_private_copy_reached_can_acknowledge(session: AsyncSession) -> None:
+    boss, (other_admin, *staff) = await world(session)
+    seeker = (await session.exec(select(Person).where(Person.telegram_id == 99))).one()
+    villager = await person(session, 500, Role.SEEKER, "村民")
+    notice = await service.create_draft(session, boss, TEXT)
+    await service.toggle_audience(session, notice, "groups")
+    await service.confirm(session, notice, default_registry(), ack_label="收到", creator_telegram_id=1)
+    for work in await delivery.due_work(session, limit=100):
+        await delivery.claim(session, work)
+        if work.chat_id == staff[2].telegram_id:
+            await delivery.mark_blocked(session, work, "Forbidden: bot was blocked by the user")
+        else:
+            await delivery.mark_sent(session, work, 1000 + work.delivery_id)
+
+    for outsider in (seeker, villager, staff[2]):
+        assert await service.acknowledge(session, notice.id, outsider) == service.AckOutcome.NOT_RECEIVED
+    assert (await session.exec(select(NoticeAck))).all() == [], "a refused press records nothing"
+    assert await service.acknowledge(session, notice.id, staff[0]) == service.AckOutcome.RECORDED
+    assert await service.acknowledge(session, notice.id, other_admin) == service.AckOutcome.RECORDED
+    # An acknowledgement by someone it never reached (written before this check existed) is not counted.
+    session.add(NoticeAck(notice_id=notice.id, person_id=seeker.id))
+    await session.commit()
+
+    status = await service.ack_status(session, notice)
+    assert sorted(p.telegram_id for p, _ in status.acknowledged) == [2, 10]
+    assert [p.telegram_id for p in status.missing] == [11], "not the groups, not the blocked one"
+    assert status.expected == 3
+    assert await service.ack_counts(session, [notice.id]) == {notice.id: service.AckCount(2, 3)}
+    assert await service.unacknowledged_for(session, seeker) == []
+    assert await service.unacknowledged_for(session, staff[2]) == []
+    reminder = await service.send_reminder(session, notice, text="请确认", ack_label="收到", scheduled=False)
+    assert [r.chat_id for r in await delivery.list_deliveries(session, reminder.id)] == [11]
+
+
+async def test_acknowledging_what_needs_no_acknowledgement_or_was_stopped(session: AsyncSession) -> None:
+    boss, staff = await world(session)
+    quiet = await service.create_draft(session, boss, TEXT)
+    await service.set_options(session, quiet, needs_ack=False)
+    campaign = await service.confirm(
+        session, quiet, default_registry(), ack_label="收到", creator_telegram_id=1
+    )
+    await deliver(session, campaign.id)
+    assert await service.acknowledge(session, quiet.id, staff[1]) == service.AckOutcome.NOT_NEEDED
+    assert await service.unacknowledged_for(session, staff[1]) == []
+
+    later = await service.create_draft(session, boss, Payload(text="下周的通知"))
+    await service.set_options(session, later, send_at=utcnow() + timedelta(hours=3))
+    await service.confirm(session, later, default_registry(), ack_label="收到", creator_telegram_id=1)
+    assert await service.acknowledge(session, later.id, staff[1]) == service.AckOutcome.NOT_RECEIVED
+
+    stopped = await service.create_draft(session, boss, Payload(text="取消的通知"))
+    campaign = await service.confirm(
+        session, stopped, default_registry(), ack_label="收到", creator_telegram_id=1
+    )
+    await deliver(session, campaign.id)
+    await service.cancel(session, stopped, by_id=boss.id)
+    assert await service.acknowledge(session, stopped.id, staff[1]) == service.AckOutcome.STOPPED
+
+    draft = await service.create_draft(session, boss, Payload(text="草稿"))
+    assert await service.acknowledge(session, draft.id, staff[1]) == service.AckOutcome.UNKNOWN
+    assert (await session.exec(select(NoticeAck))).all() == []
+    counts = await service.ack_counts(session, [quiet.id, later.id, stopped.id, draft.id])
+    assert counts == {
+        quiet.id: service.AckCount(0, 4),
+        later.id: service.AckCount(0, 0),
+        stopped.id: service.AckCount(0, 4),
+        draft.id: service.AckCount(0, 0),
+    }
 
 
 async def test_reminders_go_only_to_those_who_have_not_acknowledged(session: AsyncSession) -> None:
