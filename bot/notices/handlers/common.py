@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
 from datetime import datetime, tzinfo
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
-from bot.access import admin_only
 from bot.buttons import Button
 from bot.context import BotContext
 from bot.delivery import service as delivery
@@ -19,7 +16,7 @@ from bot.i18n import N_, Translate
 from bot.notices import service
 from bot.notices.audiences import AudienceRegistry
 from bot.notices.models import Notice, NoticeState
-from bot.replies import on_button, toast
+from bot.replies import toast
 
 B = TypeVar("B", bound=Button)
 
@@ -33,15 +30,6 @@ _KIND_NAMES = {
     PayloadKind.ANIMATION: N_("animation"),
     PayloadKind.COPY: N_("message"),
 }
-
-
-def admin_button(
-    button: type[B], callback: Callable[[Update, BotContext, B], Awaitable[Any]]
-) -> CallbackQueryHandler[BotContext, Any]:
-    """``on_button`` for admins only: anyone else is refused before the data is read."""
-    handler = on_button(button, callback)
-    handler.callback = admin_only(handler.callback)
-    return handler
 
 
 async def pressed_notice(update: Update, context: BotContext, notice_id: int) -> Notice | None:

@@ -18,10 +18,10 @@ from bot.conversations import CANCEL, cancel_label, conversation
 from bot.delivery.payload import Payload, PayloadKind
 from bot.notices import service
 from bot.notices.buttons import CancelWriting, ChooseTime
-from bot.notices.handlers.common import admin_button, pressed_draft
+from bot.notices.handlers.common import pressed_draft
 from bot.notices.handlers.panel import show_draft
 from bot.notices.models import NoticeState
-from bot.replies import edit_or_reply, reply
+from bot.replies import edit_or_reply, on_button, reply
 
 CONTENT, SEND_TIME = "content", "send_time"
 #: ``user_data`` key: the draft whose send time is awaited.
@@ -187,7 +187,7 @@ def handlers() -> list[BaseHandler[Update, BotContext, Any]]:
             name="notice_draft",
             entry_points=[
                 CommandHandler("notice", notice_command, private),
-                admin_button(ChooseTime, ask_send_time),
+                on_button(ChooseTime, admin_only(ask_send_time)),
             ],
             states={
                 CONTENT: [MessageHandler(_ANSWER, content_received)],
@@ -195,9 +195,9 @@ def handlers() -> list[BaseHandler[Update, BotContext, Any]]:
             },
             fallbacks=[
                 MessageHandler(private & CANCEL, cancelled),
-                admin_button(CancelWriting, cancel_writing),
+                on_button(CancelWriting, admin_only(cancel_writing)),
             ],
         ),
         # Pressed while nothing is awaited (after a restart, or under an old prompt): it still says so.
-        admin_button(CancelWriting, cancel_writing),
+        on_button(CancelWriting, admin_only(cancel_writing)),
     ]

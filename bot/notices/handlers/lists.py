@@ -26,7 +26,6 @@ from bot.notices.buttons import (
     WhoIsMissing,
 )
 from bot.notices.handlers.common import (
-    admin_button,
     audience_line,
     content_line,
     counts_line,
@@ -36,7 +35,7 @@ from bot.notices.handlers.common import (
 from bot.notices.models import Notice
 from bot.notices.scheduled import reminder_message
 from bot.people.models import Person
-from bot.replies import edit_or_reply, page_buttons, reply, toast
+from bot.replies import edit_or_reply, on_button, page_buttons, reply, toast
 
 LIST_PAGE_SIZE = 8
 NAMES_SHOWN = 60
@@ -286,10 +285,10 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     """``/notices`` and the buttons of the list and of a notice's details."""
     return [
         CommandHandler("notices", notices_command, filters.ChatType.PRIVATE),
-        admin_button(NoticesPage, notices_page),
-        admin_button(ShowNotice, show_notice),
-        admin_button(WhoAcknowledged, who_acknowledged),
-        admin_button(WhoIsMissing, who_is_missing),
-        admin_button(DeliveryReport, delivery_report),
-        admin_button(RemindNow, remind_now),
+        on_button(NoticesPage, admin_only(notices_page)),
+        on_button(ShowNotice, admin_only(show_notice)),
+        on_button(WhoAcknowledged, admin_only(who_acknowledged)),
+        on_button(WhoIsMissing, admin_only(who_is_missing)),
+        on_button(DeliveryReport, admin_only(delivery_report)),
+        on_button(RemindNow, admin_only(remind_now)),
     ]

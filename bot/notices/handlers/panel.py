@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler
 
+from bot.access import admin_only
 from bot.context import BotContext
 from bot.delivery import service as delivery
 from bot.i18n import N_, Translate, gettext_for
@@ -26,10 +27,10 @@ from bot.notices.buttons import (
     SendAtOnce,
     ToggleAudience,
 )
-from bot.notices.handlers.common import admin_button, audience_line, content_line, local_time, pressed_draft
+from bot.notices.handlers.common import audience_line, content_line, local_time, pressed_draft
 from bot.notices.handlers.progress import status_panel
 from bot.notices.models import Notice
-from bot.replies import edit_or_reply, edit_query_message, page_buttons, reply, toast
+from bot.replies import edit_or_reply, edit_query_message, on_button, page_buttons, reply, toast
 
 log = logging.getLogger(__name__)
 
@@ -328,14 +329,14 @@ async def send(update: Update, context: BotContext, pressed: Send) -> None:
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     """The buttons of the draft panel and of its picker."""
     return [
-        admin_button(ToggleAudience, toggle_audience),
-        admin_button(PickAudience, pick_audience),
-        admin_button(PickValue, pick_value),
-        admin_button(BackToDraft, back_to_draft),
-        admin_button(NeedsAck, toggle_ack),
-        admin_button(Pin, toggle_pin),
-        admin_button(Reminders, next_reminders),
-        admin_button(SendAtOnce, send_at_once),
-        admin_button(Discard, discard),
-        admin_button(Send, send),
+        on_button(ToggleAudience, admin_only(toggle_audience)),
+        on_button(PickAudience, admin_only(pick_audience)),
+        on_button(PickValue, admin_only(pick_value)),
+        on_button(BackToDraft, admin_only(back_to_draft)),
+        on_button(NeedsAck, admin_only(toggle_ack)),
+        on_button(Pin, admin_only(toggle_pin)),
+        on_button(Reminders, admin_only(next_reminders)),
+        on_button(SendAtOnce, admin_only(send_at_once)),
+        on_button(Discard, admin_only(discard)),
+        on_button(Send, admin_only(send)),
     ]

@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler
 
+from bot.access import admin_only
 from bot.clock import utcnow
 from bot.context import BotApplication, BotContext
 from bot.delivery import service as delivery
@@ -19,10 +20,10 @@ from bot.delivery.sender import Listener, Progress
 from bot.i18n import Translate, translator_for
 from bot.notices import service
 from bot.notices.buttons import ShowNotice, StopSending
-from bot.notices.handlers.common import admin_button, content_line, counts_line, local_time, pressed_notice
+from bot.notices.handlers.common import content_line, counts_line, local_time, pressed_notice
 from bot.notices.models import Notice
 from bot.people.models import Person
-from bot.replies import edit_query_message, toast
+from bot.replies import edit_query_message, on_button, toast
 
 log = logging.getLogger(__name__)
 
@@ -153,4 +154,4 @@ async def stop_sending(update: Update, context: BotContext, pressed: StopSending
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     """✖ Stop sending (on the progress panel and on a notice's details)."""
-    return [admin_button(StopSending, stop_sending)]
+    return [on_button(StopSending, admin_only(stop_sending))]
