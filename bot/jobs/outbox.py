@@ -23,8 +23,9 @@ from bot.clock import utcnow
 from bot.delivery import service as delivery
 from bot.delivery.models import Campaign, CampaignState, ChatKind, DeliveryState
 from bot.delivery.payload import Button, Payload
-from bot.i18n import gettext_for, resolve_language
+from bot.i18n import gettext_for, language_of, translator_for
 from bot.jobs import render, service
+from bot.jobs.buttons import ApplicantCard, Applicants, ViewPosting
 from bot.jobs.models import ApplicationStatus, JobApplication, JobPosting, PostingState
 from bot.people import service as people
 from bot.people.models import GroupChat, Invite, Person
@@ -49,12 +50,6 @@ def posting_id_of(ref: str | None) -> int | None:
     if ref and ref.startswith("job:") and ref[4:].isdigit():
         return int(ref[4:])
     return None
-
-
-def language_of(person: Person | None, default: str) -> str:
-    if person is None:
-        return resolve_language(None, None, default)
-    return resolve_language(person.language, person.telegram_language, default)
 
 
 def _private_label(person: Person) -> str:
@@ -190,8 +185,10 @@ async def refresh_announcements(
 def _alert_payload(language: str, items: Sequence[tuple[JobApplication, JobPosting, bool]]) -> Payload:
     _ = gettext_for(language)
     if len(items) == 1:
+        application_id = items[0][0].id
+        assert application_id is not None
         buttons: tuple[tuple[Button, ...], ...] = (
-            (Button(_("👀 View"), callback_data=f"job:card:{items[0][0].id}"),),
+            (Button(_("👀 View"), callback_data=ApplicantCard(application_id).pack()),),
         )
     else:
         per_posting: dict[int, tuple[JobPosting, int]] = {}
@@ -200,7 +197,7 @@ def _alert_payload(language: str, items: Sequence[tuple[JobApplication, JobPosti
             seen = per_posting.get(posting.id)
             per_posting[posting.id] = (posting, (seen[1] if seen else 0) + 1)
         buttons = tuple(
-            (Button(f"👥 {posting.title} ({count})", callback_data=f"job:apps:{posting_id}:0"),)
+            (Button(f"👥 {posting.title} ({count})", callback_data=Applicants(posting_id).pack()),)
             for posting_id, (posting, count) in list(per_posting.items())[:ALERT_BUTTONS]
         )
     entries = [{"application": a.id, "updated": updated} for a, _p, updated in items]
@@ -378,7 +375,7 @@ async def send_staff_invite(
     if person is None or person.is_staff:
         return None
     invite = await people.create_invite(session, admin, ttl=ttl, note=f"job #{posting.id}", now=now)
-    _ = gettext_for(language_of(person, default_language))
+    _ = translator_for(person, default_language)
     text = _(
         "🎉 Congratulations, you are hired: {title}!\n\nTap the button below to join the Xingzhan team as staff "
         "(valid until {expires}, only for you).",
@@ -411,7 +408,7 @@ async def alert_subscribers(
         payload = Payload(
             text=text,
             parse_mode=HTML,
-            buttons=((Button(_("👀 View and apply"), callback_data=f"job:view:{posting.id}"),),),
+            buttons=((Button(_("👀 View and apply"), callback_data=ViewPosting(posting.id).pack()),),),
             link_preview=False,
         )
         await delivery.create_campaign(

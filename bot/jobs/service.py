@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
@@ -240,16 +240,17 @@ class PostingDraft:
     closes_at: datetime | None = None
 
 
-EDITABLE_FIELDS = (
-    "title",
-    "description",
-    "headcount",
-    "pay",
-    "hours",
-    "location",
-    "requirements",
-    "deadline",
-)
+class PostingField(StrEnum):
+    """The fields of a posting, in the order the admin's form asks for them (``deadline``: ``closes_at``)."""
+
+    TITLE = "title"
+    DESCRIPTION = "description"
+    HEADCOUNT = "headcount"
+    PAY = "pay"
+    HOURS = "hours"
+    LOCATION = "location"
+    REQUIREMENTS = "requirements"
+    DEADLINE = "deadline"
 
 
 async def create_posting(
@@ -257,18 +258,8 @@ async def create_posting(
 ) -> JobPosting:
     """Save a written posting as a draft."""
     now = now or utcnow()
-    posting = JobPosting(
-        title=draft.title,
-        description=draft.description,
-        headcount=draft.headcount,
-        pay=draft.pay,
-        hours=draft.hours,
-        location=draft.location,
-        requirements=draft.requirements,
-        closes_at=draft.closes_at,
-        created_by_id=created_by.id,
-        created_at=now,
-        updated_at=now,
+    posting = JobPosting.model_validate(
+        draft, update={"created_by_id": created_by.id, "created_at": now, "updated_at": now}
     )
     session.add(posting)
     await session.commit()
@@ -282,10 +273,9 @@ async def get_posting(session: AsyncSession, posting_id: int) -> JobPosting | No
 async def update_posting(
     session: AsyncSession, posting: JobPosting, name: str, value: object, *, now: datetime | None = None
 ) -> JobPosting:
-    """Change one field (``deadline`` takes the closing moment or None)."""
-    if name not in EDITABLE_FIELDS:
-        raise ValueError(f"not an editable field: {name}")
-    setattr(posting, "closes_at" if name == "deadline" else name, value)
+    """Change one field (``deadline`` takes the closing moment or None); ValueError for other names."""
+    field_name = PostingField(name)
+    setattr(posting, "closes_at" if field_name is PostingField.DEADLINE else field_name.value, value)
     posting.updated_at = now or utcnow()
     session.add(posting)
     await session.commit()
@@ -527,17 +517,15 @@ async def submit_application(
     outcome = SubmitOutcome.UPDATED
     if application is None:
         outcome = SubmitOutcome.CREATED
-        application = JobApplication(posting_id=posting_id, person_id=person.id, created_at=now)
-    elif application.status == ApplicationStatus.WITHDRAWN:
-        application.status = ApplicationStatus.NEW
-        application.status_changed_at = now
-    application.name = form.name
-    application.phone = form.phone
-    application.contact_shared = form.contact_shared
-    application.village = form.village
-    application.availability = form.availability
-    application.note = form.note
-    application.updated_at = now
+        application = JobApplication.model_validate(
+            form,
+            update={"posting_id": posting_id, "person_id": person.id, "created_at": now, "updated_at": now},
+        )
+    else:
+        if application.status == ApplicationStatus.WITHDRAWN:
+            application.status = ApplicationStatus.NEW
+            application.status_changed_at = now
+        application.sqlmodel_update(asdict(form), update={"updated_at": now})
     session.add(application)
     await session.commit()
     return Submitted(outcome, application, posting)
@@ -579,9 +567,7 @@ async def last_form(session: AsyncSession, person: Person) -> ApplicationForm | 
     last = result.first()
     if last is None:
         return None
-    return ApplicationForm(
-        last.name, last.phone, last.village, last.availability, last.note, last.contact_shared
-    )
+    return ApplicationForm(**last.model_dump(include={f.name for f in fields(ApplicationForm)}))
 
 
 async def withdraw(

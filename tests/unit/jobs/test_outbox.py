@@ -1,4 +1,4 @@
-"""What the jobs room puts in the delivery outbox: announcements, their edits, alerts, notices."""
+"""What the jobs capability puts in the delivery outbox: announcements, their edits, alerts, notices."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bot.delivery import service as delivery
 from bot.delivery.models import Campaign, CampaignState, Delivery, DeliveryState
 from bot.delivery.payload import Payload
 from bot.jobs import outbox, service
+from bot.jobs.buttons import ApplicantCard, Applicants, ViewPosting
 from bot.jobs.models import ApplicationStatus, PostingState
 from bot.people.models import Invite, Role
 from tests.unit.jobs.conftest import World, form, open_posting, person
@@ -130,7 +131,7 @@ async def test_admin_alerts_are_gathered_when_applications_arrive_together(
     assert "New application" in by_language["alerts:en"].text
     assert "新报名" in by_language["alerts:zh_CN"].text
     assert "小梅" not in by_language["alerts:zh_CN"].text and "138" not in by_language["alerts:zh_CN"].text
-    assert by_language["alerts:zh_CN"].buttons[0][0].callback_data == f"job:card:{applications[0].id}"
+    assert by_language["alerts:zh_CN"].buttons[0][0].callback_data == ApplicantCard(applications[0].id).pack()
 
     later = now + timedelta(seconds=10)
     second = await outbox.alert_admins(
@@ -144,8 +145,8 @@ async def test_admin_alerts_are_gathered_when_applications_arrive_together(
     digest = Payload.from_dict((await session.get(Campaign, third[1].id, populate_existing=True)).payload)
     assert digest.text.startswith("📝 2 条新报名")
     assert [b.callback_data for row in digest.buttons for b in row] == [
-        f"job:apps:{posting.id}:0",
-        f"job:apps:{other.id}:0",
+        Applicants(posting.id).pack(),
+        Applicants(other.id).pack(),
     ]
     rows = (await session.exec(select(Delivery).where(Delivery.campaign_id == third[1].id))).all()
     assert [r.chat_id for r in rows] == [1]
@@ -214,5 +215,5 @@ async def test_status_notices_and_subscriber_alerts(session: AsyncSession, world
     assert await outbox.alert_subscribers(session, posting, ["三合村"], default_language="zh_CN", tz=TZ) == 1
     [alert] = await delivery.list_campaigns(session, kind=outbox.NOTICE_KIND, ref=f"jobsub:{posting.id}")
     payload = Payload.from_dict(alert.payload)
-    assert payload.buttons[0][0].callback_data == f"job:view:{posting.id}"
+    assert payload.buttons[0][0].callback_data == ViewPosting(posting.id).pack()
     assert [r.chat_id for r in await delivery.list_deliveries(session, alert.id)] == [ming.telegram_id]

@@ -213,7 +213,7 @@ async def test_forget_deletes_applications_and_alerts(session: AsyncSession, wor
     assert (await session.exec(select(JobSubscription))).all() == []
     assert (
         await session.get(Person, mei.id) is not None
-    )  # the person stays; what they told the jobs room goes
+    )  # the person stays; what they told the jobs capability goes
 
 
 async def test_old_applications_are_purged(session: AsyncSession, world: World) -> None:
