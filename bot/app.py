@@ -34,7 +34,7 @@ from bot.knowledge import handlers as knowledge
 from bot.knowledge.service import KnowledgeBase
 from bot.menus import MenuRegistry, publish_default_menus, publish_person_menu
 from bot.notices import handlers as notices
-from bot.notices.audiences import audiences
+from bot.notices.audiences import default_registry
 from bot.people import handlers as people
 from bot.people.directory import PeopleDirectory
 from bot.people.models import Role
@@ -77,8 +77,7 @@ def build_application(settings: Settings | None = None) -> BotApplication:
     _add_handlers(application)
     delivery_scheduled.schedule(application)
     for capability in CAPABILITIES:
-        if hasattr(capability, "setup"):  # TRANSITION: every capability has setup() once typed
-            capability.setup(application)
+        capability.setup(application)
     application.add_error_handler(errors.handle_error)
     return application
 
@@ -95,17 +94,12 @@ def _fill_bot_data(application: BotApplication, settings: Settings) -> None:
         settings.knowledge_dir, settings.kb_answer_threshold, settings.kb_suggest_threshold
     )
     data.checkins = CheckInQueue(data.db, settings.tz)
-    data.notice_audiences = audiences  # TRANSITION: a fresh default_registry() per bot once typed
+    data.notice_audiences = default_registry()  # capabilities add their own kinds in setup()
     data.error_throttle = errors.AdminReportThrottle(interval=settings.error_report_interval_seconds)
-    data.services["delivery"] = data.sender  # TRANSITION
 
 
 def _add_handlers(application: BotApplication) -> None:
     """Every handler of the bot, in the order that decides which one gets an update."""
-    typed = all(hasattr(capability, "handlers") for capability in CAPABILITIES)
-    if not typed:  # TRANSITION: capabilities still registering themselves
-        _add_handlers_transition(application)
-        return
     # Edits and channel posts are dropped at the door, before anyone is recorded.
     application.add_handler(unhandled.gate_handler(), group=unhandled.GATE_GROUP)
     application.add_handler(people.identify_handler(), group=people.IDENTIFY_GROUP)
@@ -131,25 +125,6 @@ def _add_handlers(application: BotApplication) -> None:
     application.add_handlers(group_zero)
     for capability in CAPABILITIES:
         capability.add_commands(application.bot_data.menus)
-
-
-def _add_handlers_transition(application: BotApplication) -> None:
-    application.add_handler(unhandled.gate_handler(), group=unhandled.GATE_GROUP)
-    application.add_handler(people.identify_handler(), group=people.IDENTIFY_GROUP)
-    if hasattr(jobs, "deep_links"):
-        application.add_handlers(jobs.deep_links())
-    for capability in CAPABILITIES:
-        if hasattr(capability, "handlers"):
-            application.add_handlers(capability.handlers())
-            capability.add_commands(application.bot_data.menus)
-        else:
-            capability.register(application)
-    application.add_handler(CallbackQueryHandler(stale_button))
-    if hasattr(knowledge, "fallback"):
-        application.add_handlers(knowledge.fallback())
-    else:
-        knowledge.register_fallback(application)
-    application.add_handlers(unhandled.handlers())
 
 
 async def on_startup(application: BotApplication) -> None:

@@ -47,9 +47,6 @@ class BotData:
     alert_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     #: Held while the attendance tick runs, so two ticks never overlap.
     attendance_tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    services: dict[str, Any] = field(
-        default_factory=dict
-    )  # TRANSITION: removed once every capability is typed
 
     def alert_lock(self, series: str) -> asyncio.Lock:
         """One lock per series of coalesced alerts (new applications, open questions): held while one is

@@ -155,33 +155,17 @@ def noop_handler() -> CallbackQueryHandler[BotContext, None]:
     return on_button(Noop, _noop)
 
 
-def page_buttons(page: int, pages: int, data: Callable[[int], Button | str]) -> list[InlineKeyboardButton]:
+def page_buttons(page: int, pages: int, data: Callable[[int], Button]) -> list[InlineKeyboardButton]:
     """``◀ 2/5 ▶`` under a paged list (nothing for a single page); ``data(n)`` is the button of page n."""
     if pages <= 1:
         return []
-
-    def packed(n: int) -> str:
-        button = data(n)
-        return (
-            button if isinstance(button, str) else button.pack()
-        )  # TRANSITION: str until every caller is typed
-
     row = []
     if page > 0:
-        row.append(InlineKeyboardButton("◀", callback_data=packed(page - 1)))
+        row.append(InlineKeyboardButton("◀", callback_data=data(page - 1).pack()))
     row.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=Noop().pack()))
     if page < pages - 1:
-        row.append(InlineKeyboardButton("▶", callback_data=packed(page + 1)))
+        row.append(InlineKeyboardButton("▶", callback_data=data(page + 1).pack()))
     return row
-
-
-# TRANSITION: the old untyped names, until every capability uses ``noop_handler``.
-NOOP = Noop().pack()
-
-
-async def answer_noop(update: Update, _context: object) -> None:
-    if update.callback_query:
-        await update.callback_query.answer()
 
 
 def usage_errors(handler: H) -> H:

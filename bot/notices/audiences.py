@@ -137,8 +137,3 @@ def default_registry() -> AudienceRegistry:
     registry.add(AudienceKind("groups", N_("All village groups"), all_groups, order=30))
     registry.add(AudienceKind("group", N_("Chosen groups"), chosen_groups, choices=group_choices, order=40))
     return registry
-
-
-audiences = default_registry()
-"""The registry ``build_application`` puts on ``bot_data.notice_audiences`` for now (attendance still adds
-its kind here); notices code reads ``bot_data.notice_audiences`` only."""

@@ -19,7 +19,7 @@ async def test_errors_are_reported_and_throttled(fake_bot_api: FakeBotAPI, datab
     api = fake_bot_api
     settings = bot_settings(api, database_url, error_report_interval_seconds=300)
     async with running_bot(settings) as application:
-        application.add_handler(CommandHandler("boom", _boom))
+        application.add_handler(CommandHandler("boom", _boom), group=-1)  # before the unknown-command answer
         chinese, english = api.user(9101, "小红"), api.user(9102, "Tom", language_code="en")
         manager = api.user(ADMIN_ID, "王经理")
         await reply_to(api, manager, "/start")

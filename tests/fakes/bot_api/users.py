@@ -151,7 +151,9 @@ class UsersMixin(FilesMixin):
     ) -> JSONDict:
         """The user sends a sticker."""
         state = self._user_chat(user, chat)
-        stored = self._store_file("sticker", b"RIFF\x00\x00\x00\x00WEBPVP8 ", None, "image/webp", by_bot=False)
+        stored = self._store_file(
+            "sticker", b"RIFF\x00\x00\x00\x00WEBPVP8 ", None, "image/webp", by_bot=False
+        )
         sticker = {
             **self._media_object(stored),
             "type": "regular",
