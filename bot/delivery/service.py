@@ -663,3 +663,14 @@ async def chats_by_campaign(
         .order_by(col(Delivery.id))
     )
     return list(result.all())
+
+
+async def chats_reached_by_ref(session: AsyncSession, ref: str) -> set[int]:
+    """The chats that have (or will get) a copy of a campaign with ``ref``, cancelled rows aside: for
+    "tell each person once" across several campaigns about the same thing."""
+    result = await session.exec(
+        select(Delivery.chat_id)
+        .join(Campaign, col(Campaign.id) == Delivery.campaign_id)
+        .where(Campaign.ref == ref, Delivery.state != DeliveryState.CANCELLED)
+    )
+    return set(result.all())

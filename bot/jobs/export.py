@@ -59,7 +59,8 @@ def rows(
 
 
 def _safe(value: str | int) -> str | int:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    """For CSV: text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` …) is prefixed with
+    an apostrophe, which Excel hides. Not for .xlsx, where cells are typed (see ``to_xlsx``)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -73,7 +74,10 @@ def to_xlsx(_: Translate, posting: JobPosting, applications: Sequence[JobApplica
     sheet.title = _("Applicants")
     sheet.append(headers(_))
     for row in rows(_, posting, applications, tz):
-        sheet.append([_safe(v) for v in row])
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text as written: "=1+2" is not run, "+852…" keeps its plus sign
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for cell in sheet[1]:

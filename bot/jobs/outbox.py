@@ -398,10 +398,17 @@ async def alert_subscribers(
     created_by_id: int | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Tell the people who asked for alerts about a newly published posting; returns how many."""
+    """Tell the people who asked for alerts about the villages of a posting just published there (the first
+    time, or later to more villages); everyone hears of a posting once. Returns how many are told now."""
     assert posting.id is not None
     now = now or utcnow()
-    persons = [p for p in await service.subscribers_for(session, villages) if p.id != created_by_id]
+    ref = f"jobsub:{posting.id}"
+    told = await delivery.chats_reached_by_ref(session, ref)
+    persons = [
+        p
+        for p in await service.subscribers_for(session, villages)
+        if p.id != created_by_id and p.telegram_id not in told
+    ]
     for language, group in sorted(_by_language(persons, default_language).items()):
         _ = gettext_for(language)
         text = _("🔔 A new job for you:") + "\n\n" + render.posting_html(_, posting, tz, now)
@@ -416,7 +423,7 @@ async def alert_subscribers(
             NOTICE_KIND,
             payload,
             [delivery.Target(p.telegram_id, label=_private_label(p), kind=ChatKind.PRIVATE) for p in group],
-            ref=f"jobsub:{posting.id}",
+            ref=ref,
             created_by_id=created_by_id,
             now=now,
         )

@@ -236,7 +236,7 @@ async def publish(update: Update, context: BotContext, pressed: Publish) -> None
         groups = await service.village_groups(session)
         if pressed.chosen:
             groups = [g for g in groups if g.id in chosen]
-        campaign, alerted = await _queue(context, session, posting, groups, first=first)
+        campaign, alerted = await _queue(context, session, posting, groups)
     picks.pop(pressed.posting_id, None)
     if campaign is not None or alerted:
         context.bot_data.sender.wake()
@@ -253,10 +253,10 @@ async def publish(update: Update, context: BotContext, pressed: Publish) -> None
 
 
 async def _queue(
-    context: BotContext, session: AsyncSession, posting: JobPosting, groups: list[GroupChat], *, first: bool
+    context: BotContext, session: AsyncSession, posting: JobPosting, groups: list[GroupChat]
 ) -> tuple[Campaign | None, int]:
-    """Queue the announcement for ``groups`` (those that lack it) and, the ``first`` time, the subscribers'
-    alerts: the campaign (None if every group has it) and how many subscribers are alerted."""
+    """Queue the announcement for ``groups`` (those that lack it) and the alerts of the subscribers to their
+    villages who were not told yet: the campaign (None if every group has it) and how many are alerted."""
     assert context.person
     settings = context.settings
     campaign = await outbox.announce(
@@ -268,16 +268,14 @@ async def _queue(
         tz=settings.tz,
         created_by_id=context.person.id,
     )
-    alerted = 0
-    if first:
-        alerted = await outbox.alert_subscribers(
-            session,
-            posting,
-            [g.village for g in groups if g.village],
-            default_language=settings.default_language,
-            tz=settings.tz,
-            created_by_id=context.person.id,
-        )
+    alerted = await outbox.alert_subscribers(
+        session,
+        posting,
+        [g.village for g in groups if g.village],
+        default_language=settings.default_language,
+        tz=settings.tz,
+        created_by_id=context.person.id,
+    )
     return campaign, alerted
 
 

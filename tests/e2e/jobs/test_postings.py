@@ -92,6 +92,15 @@ async def test_chosen_groups_and_only_their_subscribers_hear_of_it(
     detail = await api.wait_for("editMessageText", since=mark, chat_id=zhuoma.id)
     assert "✍️ 我要报名" in [b["text"] for b in buttons(detail.result)]
 
+    # Later the admin publishes it to 团结村 too: its subscriber hears of it now, 卓玛 not a second time.
+    card = await open_card(api, admin, "📢 仓库打包 · 0")
+    mark = api.mark()
+    await press(api, admin, card.result, text="📣 发到其余村群（1 个）")
+    await api.wait_for("sendMessage", since=mark, chat_id=tuanjie.id)
+    await api.wait_for("sendMessage", lambda c: "有新岗位啦" in c.params["text"], since=mark, chat_id=ming.id)
+    await api.wait_idle(quiet=0.3)
+    assert api.calls_to("sendMessage", since=mark, chat_id=zhuoma.id) == []
+
 
 async def test_filling_closing_and_reopening(
     jobs_bot: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser

@@ -44,6 +44,10 @@ async def _applicants(session: AsyncSession, world: World):  # type: ignore[no-u
         session, posting.id, zhuoma, form(name="卓玛", phone="15000002222", village="红崖村")
     )
     await service.set_status(session, first.application, ApplicationStatus.HIRED)
+    found = await service.applicants(session, posting.id)
+    found[2].phone = "+85291234567"  # a Hong Kong number, shared as a contact
+    session.add(found[2])
+    await session.commit()
     return posting, await service.applicants(session, posting.id)
 
 
@@ -66,12 +70,13 @@ async def test_xlsx_has_chinese_headers_and_one_row_per_applicant(
             "13900001111",
             "团结村",
             "下周一",
-            "'=1+2 只能白班",
+            "=1+2 只能白班",
             "新报名",
         ],
-        [3, applicants[2].id, "电商客服", "卓玛", "15000002222", "红崖村", "下周一", None, "新报名"],
+        [3, applicants[2].id, "电商客服", "卓玛", "+85291234567", "红崖村", "下周一", None, "新报名"],
     ]
-    # Phone numbers are text (no 1.38E+10), and a note that looks like a formula is not run.
+    # Phone numbers are text (no 1.38E+10) and keep their plus sign; a note that looks like a formula is
+    # text as written, not run and not prefixed.
     assert all(isinstance(row[4], str) for row in rows[1:])
     assert sheet["H3"].data_type == "s"
     assert len(rows[1][9]) == len("2026-11-29 10:00")
@@ -86,7 +91,7 @@ async def test_csv_is_utf8_with_a_bom_and_the_same_rows(session: AsyncSession, w
     assert [row[3:5] for row in rows[1:]] == [
         ["小梅", "13812345678"],
         ["阿明", "13900001111"],
-        ["卓玛", "15000002222"],
+        ["卓玛", "'+85291234567"],
     ]
-    assert rows[2][7] == "'=1+2 只能白班"
+    assert rows[2][7] == "'=1+2 只能白班"  # in a CSV only the apostrophe stops Excel running it
     assert export.file_name(posting, "csv") == f"applicants_{posting.id}.csv"
