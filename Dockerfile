@@ -8,6 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DATABASE_URL=sqlite+aiosqlite:////app/data/xingzhan.db \
     KNOWLEDGE_DIR=/app/knowledge \
+    SAVED_NOTES_DIR=/app/data/notes \
     MPLCONFIGDIR=/app/.cache/matplotlib
 
 RUN groupadd --system --gid 10001 xingzhan \

@@ -91,7 +91,10 @@ def _fill_bot_data(application: BotApplication, settings: Settings) -> None:
     data.people = PeopleDirectory(data.db, admin_ids=settings.admin_ids)
     data.sender = Sender(application.bot, data.db)
     data.knowledge = KnowledgeBase(
-        settings.knowledge_dir, settings.kb_answer_threshold, settings.kb_suggest_threshold
+        settings.knowledge_dir,
+        settings.kb_answer_threshold,
+        settings.kb_suggest_threshold,
+        saved_folder=settings.saved_notes_dir,
     )
     data.checkins = CheckInQueue(data.db, settings.tz)
     data.notice_audiences = default_registry()  # capabilities add their own kinds in setup()

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default=frozenset())
     timezone: str = Field(default="Asia/Shanghai")
     knowledge_dir: Path = Field(default=Path("./knowledge"))
+    saved_notes_dir: Path = Field(
+        default=Path("./data/notes"), description="Answers saved as notes from chat"
+    )
     telegram_api_url: str = Field(default="https://api.telegram.org")
     default_language: str = Field(default="zh_CN")
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 90)

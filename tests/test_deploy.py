@@ -32,3 +32,6 @@ def test_everything_the_bot_writes_is_in_the_data_volume() -> None:
     env = _dockerfile_env()
     assert env["DATABASE_URL"].startswith("sqlite+aiosqlite:////app/data/")
     assert env["MPLCONFIGDIR"].startswith("/app/"), "the chart cache must be writable by the bot's user"
+    assert env["SAVED_NOTES_DIR"].startswith("/app/data/"), (
+        "answers saved as notes must outlive the container"
+    )

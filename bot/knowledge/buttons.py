@@ -1,7 +1,8 @@
 """The knowledge base's buttons, as typed callback data (see :mod:`bot.buttons`).
 
-Under an answer: 👍/👎, another note, "none of these", a long reply script. For admins: answer, dismiss, save
-an answer as a note, done. A note is named by its short key (:func:`bot.knowledge.service.note_key`).
+Under an answer: 👍/👎, another note, "none of these", a long reply script, the rest of a long note. For
+admins: answer, dismiss, save an answer as a note, done. A note is named by its short key
+(:func:`bot.knowledge.service.note_key`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from bot.knowledge.models import Feedback
 
 #: How many reply scripts of a note get a button of their own.
 SCRIPT_BUTTONS = 3
+#: The most messages a note can take (a body within ``notes.MAX_BODY_CHARS`` takes far fewer).
+MAX_PARTS = 99
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,14 @@ class Script(Button, prefix="kb.script"):
 
     note_key: str
     index: Annotated[int, Bounds(0, SCRIPT_BUTTONS - 1)]
+
+
+@dataclass(frozen=True)
+class ReadMore(Button, prefix="kb.more"):
+    """The rest of a note too long for one answer, from message ``start`` (counted from 0) on."""
+
+    note_key: str
+    start: Annotated[int, Bounds(1, MAX_PARTS)]
 
 
 @dataclass(frozen=True)

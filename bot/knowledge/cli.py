@@ -1,7 +1,8 @@
 """``kb check`` and ``kb search``: the knowledge base from the command line.
 
-``register(subparsers)`` adds the ``kb`` command to the bot's own argument parser; ``main(argv)`` runs it
-standalone (``python -m bot.knowledge.cli search 退款 --json``).
+Both read the bot's two folders (``KNOWLEDGE_DIR`` and ``SAVED_NOTES_DIR``) unless ``--dir`` names one
+folder to read alone. ``register(subparsers)`` adds the ``kb`` command to the bot's own argument parser;
+``main(argv)`` runs it standalone (``python -m bot.knowledge.cli search 退款 --json``).
 """
 
 from __future__ import annotations
@@ -22,11 +23,36 @@ from bot.knowledge.search import (
 )
 
 DEFAULT_DIR = "./knowledge"
+DEFAULT_SAVED_DIR = "./data/notes"
+DIR_HELP = "knowledge folder (default: $KNOWLEDGE_DIR or ./knowledge)"
+SAVED_DIR_HELP = (
+    "folder of the answers saved as notes from chat (default: $SAVED_NOTES_DIR or ./data/notes, as the bot; "
+    "with --dir, none unless given)"
+)
 
 
 def default_dir() -> str:
     """``KNOWLEDGE_DIR`` or ``./knowledge``: the same default as the bot's settings."""
     return os.environ.get("KNOWLEDGE_DIR") or DEFAULT_DIR
+
+
+def folders(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The knowledge folder and the saved notes' folder to read. Without ``--dir``, the bot's two folders;
+    ``--dir DIR`` alone means the notes in DIR only."""
+    if args.dir:
+        return args.dir, args.saved_dir
+    return default_dir(), args.saved_dir or os.environ.get("SAVED_NOTES_DIR") or DEFAULT_SAVED_DIR
+
+
+def _at_least_one(raw: str) -> int:
+    """``--limit``: a whole number, 1 or more."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more, not {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def _env_float(name: str, default: float) -> float:
@@ -51,14 +77,18 @@ def _add_commands(parser: argparse.ArgumentParser) -> None:
     commands.required = True
 
     check = commands.add_parser("check", help="validate the notes; print problems as path:line: message")
-    check.add_argument("--dir", help="knowledge folder (default: $KNOWLEDGE_DIR or ./knowledge)")
+    check.add_argument("--dir", help=DIR_HELP)
+    check.add_argument("--saved-dir", help=SAVED_DIR_HELP)
     check.set_defaults(func=run_check)
 
     search = commands.add_parser("search", help="find the note answering a question")
     search.add_argument("query", nargs="?", help="the question; without it, read one per line from stdin")
-    search.add_argument("--dir", help="knowledge folder (default: $KNOWLEDGE_DIR or ./knowledge)")
+    search.add_argument("--dir", help=DIR_HELP)
+    search.add_argument("--saved-dir", help=SAVED_DIR_HELP)
     search.add_argument("--audience", choices=("staff", "public"), default="staff")
-    search.add_argument("--limit", type=int, default=5, help="number of matches to list (default 5)")
+    search.add_argument(
+        "--limit", type=_at_least_one, default=5, help="number of matches to list, 1 or more (default 5)"
+    )
     search.add_argument("--json", action="store_true", help="one JSON object per query, on one line")
     search.set_defaults(func=run_search)
 
@@ -66,8 +96,7 @@ def _add_commands(parser: argparse.ArgumentParser) -> None:
 def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Print every problem; exit status 1 if any, else a one-line summary and 0."""
     out = out or sys.stdout
-    folder = args.dir or default_dir()
-    result = load_notes(folder)
+    result = load_notes(*folders(args))
     for problem in result.problems:
         print(problem, file=out)
     if result.problems:
@@ -80,11 +109,11 @@ def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def run_search(args: argparse.Namespace, out: TextIO | None = None, stdin: TextIO | None = None) -> int:
     """Answer one query, or each line of stdin (the index is built once)."""
     out = out or sys.stdout
-    folder = args.dir or default_dir()
+    folder, saved_folder = folders(args)
     if not os.path.isdir(folder):
         print(f"error: knowledge folder not found: {folder}", file=sys.stderr)
         return 2
-    loaded = load_notes(folder)
+    loaded = load_notes(folder, saved_folder)
     if loaded.problems:
         print(f"warning: {len(loaded.problems)} problem(s) in the notes; run 'kb check'", file=sys.stderr)
     index = KnowledgeIndex.build(
@@ -93,8 +122,6 @@ def run_search(args: argparse.Namespace, out: TextIO | None = None, stdin: TextI
         answer_threshold=_env_float("KB_ANSWER_THRESHOLD", DEFAULT_ANSWER_THRESHOLD),
         suggest_threshold=_env_float("KB_SUGGEST_THRESHOLD", DEFAULT_SUGGEST_THRESHOLD),
     )
-    limit = max(0, args.limit)
-
     if args.query is not None:
         queries: Sequence[str] = [args.query]
     else:
@@ -102,7 +129,7 @@ def run_search(args: argparse.Namespace, out: TextIO | None = None, stdin: TextI
     for query in queries:
         if not query:
             continue
-        result = index.search(query, audience=args.audience, limit=limit)
+        result = index.search(query, audience=args.audience, limit=args.limit)
         if args.json:
             print(json.dumps(result_to_json(result), ensure_ascii=False), file=out, flush=True)
         else:

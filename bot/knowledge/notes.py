@@ -14,7 +14,14 @@ A note is a ``*.md`` file at any depth under the knowledge folder, with YAML fro
     > 亲，非常抱歉给您带来不便……
 
 ``load_notes`` never raises on bad content: every problem is collected as a :class:`Problem`
-(``path:line: message``) so that ``kb check`` can list them all at once.
+(``path:line: message``) so that ``kb check`` can list them all at once. The bot and ``kb check`` follow one
+policy: every good note is used, every broken one is left out and named.
+
+Notes come from the knowledge folder and, optionally, a second folder of answers saved from chat
+(``SAVED_NOTES_DIR``); ids are relative to the folder a note is in. Two notes whose ids differ at most in
+letter case are one id: the first one found is used and the other is a problem. The knowledge folder comes
+first, and within a folder names run in alphabetical order regardless of case, lower case first
+(``return_refund.md`` before ``Return_Refund.md``), as note ids are written in lower case.
 """
 
 from __future__ import annotations
@@ -33,6 +40,12 @@ SYNONYMS_FILE = "synonyms.yaml"
 SCRIPTS_HEADING = "话术"
 _KNOWN_FIELDS = ("title", "questions", "tags", "audience")
 _FENCE = "---"
+#: The longest body a note may have, in characters. The longest training note today is under 900; this is
+#: about five Telegram messages. A longer text is a manual, not an answer to read on a phone during a shift:
+#: split it into several notes.
+MAX_BODY_CHARS = 20_000
+#: A file this large is not read at all (a note within the body limit is a few dozen kilobytes).
+MAX_FILE_BYTES = 256 * 1024
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
@@ -88,35 +101,46 @@ def display_path(path: Path | str) -> str:
     return rel.as_posix()
 
 
-def load_notes(folder: Path | str) -> LoadResult:
-    """Load every note and ``synonyms.yaml`` under ``folder``; collect all problems, never raise.
+def load_notes(folder: Path | str, saved_folder: Path | str | None = None) -> LoadResult:
+    """Load every note under ``folder`` and ``saved_folder``, and ``folder``'s ``synonyms.yaml``; collect
+    all problems, never raise.
 
     A note with a minor problem (unknown field, bad ``audience`` — then treated as ``staff``) still loads;
-    one without a usable title or body does not.
+    one without a usable title or body, too long, or with an id already taken does not. A missing
+    ``saved_folder`` is not a problem: nothing has been saved yet.
     """
     root = Path(folder)
     result = LoadResult()
-    if not root.is_dir():
+    if root.is_dir():
+        roots = [root]
+    else:
         result.problems.append(Problem(display_path(root), 0, "knowledge folder not found"))
-        return result
+        roots = []
+    if (
+        saved_folder is not None
+        and Path(saved_folder).is_dir()
+        and not _same_folder(root, Path(saved_folder))
+    ):
+        roots.append(Path(saved_folder))
 
     seen: dict[str, tuple[str, Path]] = {}
-    for path in _note_files(root):
-        rel = path.relative_to(root).as_posix()
-        note_id = rel[: -len(".md")]
-        key = note_id.casefold()
-        if key in seen:
-            first_id, first = seen[key]
-            hint = "" if first_id == note_id else "; ids must differ by more than case"
-            for own_id, own, other in ((first_id, first, path), (note_id, path, first)):
-                message = f"duplicate note id {own_id!r} (also {display_path(other)}{hint})"
-                result.problems.append(Problem(display_path(own), 1, message))
-            continue
-        seen[key] = (note_id, path)
-        note, problems = parse_note_file(path, note_id)
-        result.problems.extend(problems)
-        if note is not None:
-            result.notes.append(note)
+    for base in roots:
+        for path in _note_files(base):
+            note_id = path.relative_to(base).as_posix()[: -len(".md")]
+            key = note_id.casefold()
+            if key in seen:
+                first_id, first = seen[key]
+                how = (
+                    "duplicate note id" if first_id == note_id else "note id differs only in letter case from"
+                )
+                message = f"{how} {first_id!r} of {display_path(first)}; this file is left out"
+                result.problems.append(Problem(display_path(path), 1, message))
+                continue
+            seen[key] = (note_id, path)
+            note, problems = parse_note_file(path, note_id)
+            result.problems.extend(problems)
+            if note is not None:
+                result.notes.append(note)
 
     synonyms_path = root / SYNONYMS_FILE
     if synonyms_path.is_file():
@@ -126,11 +150,24 @@ def load_notes(folder: Path | str) -> LoadResult:
     return result
 
 
+def _same_folder(one: Path, other: Path) -> bool:
+    """Whether two paths name the same folder (a saved folder set to the knowledge folder is read once)."""
+    try:
+        return one.samefile(other)
+    except OSError:
+        return False
+
+
+def _case_order(name: str) -> tuple[str, str]:
+    """Alphabetical regardless of case; of names differing only in case, lower case first."""
+    return name.casefold(), name.swapcase()
+
+
 def _note_files(root: Path) -> Iterator[Path]:
     """Note files under ``root`` in a stable order, skipping README.md and hidden/underscored entries."""
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        for name in sorted(filenames):
+        dirnames[:] = sorted((d for d in dirnames if not d.startswith((".", "_"))), key=_case_order)
+        for name in sorted(filenames, key=_case_order):
             if name.startswith((".", "_")) or not name.lower().endswith(".md"):
                 continue
             if name.lower() == "readme.md":
@@ -142,9 +179,13 @@ def parse_note_file(path: Path, note_id: str) -> tuple[Note | None, list[Problem
     """Parse one note file; return the note (None when unusable) and its problems."""
     shown = display_path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return None, [Problem(shown, 1, f"cannot read file: {exc.strerror or exc}")]
+    if len(data) > MAX_FILE_BYTES:
+        message = f"file over {MAX_FILE_BYTES // 1024} KB: too long for a note; split it into several notes"
+        return None, [Problem(shown, 1, message)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -207,12 +248,18 @@ def parse_note_text(text: str, *, note_id: str, path: Path) -> tuple[Note | None
     body = "\n".join(body_lines).strip()
     if not body:
         problem(end + 1, "empty body: the note has no answer text after the front matter")
+    elif len(body) > MAX_BODY_CHARS:
+        problem(
+            end + 2,
+            f"body of {len(body):,} characters is over the limit of {MAX_BODY_CHARS:,}: "
+            "split it into several notes",
+        )
 
     scripts, script_problem = _parse_scripts(body_lines, first_line=end + 2)
     if script_problem is not None:
         problem(*script_problem)
 
-    if title is None or not body:
+    if title is None or not body or len(body) > MAX_BODY_CHARS:
         return None, problems
     note = Note(
         id=note_id,

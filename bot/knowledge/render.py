@@ -1,13 +1,15 @@
-"""Notes as Telegram HTML: Markdown subset → escaped HTML, and clean splitting of long texts."""
+"""Notes as Telegram HTML: Markdown subset → escaped HTML, clean splitting of long texts, lists cut to fit."""
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Sequence
 
 from bot.knowledge.notes import Note
 
 MESSAGE_LIMIT = 4096
+LINE_LIMIT = 300
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 _ITALIC = re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?!\w)")
@@ -103,3 +105,34 @@ def _blocks(text: str, limit: int) -> list[str]:
 
 def _wrap(text: str, quote: bool) -> str:
     return f"<blockquote>{text}</blockquote>" if quote else text
+
+
+def _length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units): never less than ``len``."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_lines(
+    header: str,
+    lines: Sequence[str],
+    more: Callable[[int], str],
+    *,
+    escape: bool = False,
+    limit: int = MESSAGE_LIMIT,
+) -> str:
+    """``header``, then as many of ``lines`` as fit in one message, then ``more(n)`` for the ``n`` left out.
+
+    Each line is cut to ``LINE_LIMIT`` characters, then HTML-escaped with ``escape`` (``header`` and ``more``
+    are used as given).
+    """
+    shown_lines = [line if len(line) <= LINE_LIMIT else line[: LINE_LIMIT - 1] + "…" for line in lines]
+    if escape:
+        shown_lines = [html.escape(line, quote=False) for line in shown_lines]
+    text = header
+    for shown, line in enumerate(shown_lines):
+        candidate = f"{text}\n{line}"
+        rest = len(shown_lines) - shown - 1
+        if _length(candidate) + (_length("\n" + more(rest)) if rest else 0) > limit:
+            return f"{text}\n{more(len(shown_lines) - shown)}"
+        text = candidate
+    return text

@@ -28,19 +28,28 @@ QUESTION_MAX_LENGTH = 1000
 
 @dataclass
 class KnowledgeBase:
-    """The notes folder and the index built from it; a reload with errors keeps the last good index."""
+    """The notes (the knowledge folder and the answers saved from chat) and the index built from them."""
 
     folder: Path
     answer_threshold: float
     suggest_threshold: float
+    saved_folder: Path | None = None
     index: KnowledgeIndex | None = None
     problems: list[Problem] = field(default_factory=list)
 
+    @property
+    def save_folder(self) -> Path:
+        """Where answers saved as notes are written: the saved folder, or the knowledge folder without one."""
+        return self.saved_folder or self.folder
+
     def reload(self) -> list[Problem]:
-        """Load the folder again; swap the index in only if every note is valid. Returns the problems."""
-        loaded = load_notes(self.folder)
+        """Load the notes again: every good note is used, every broken one left out. Returns the problems.
+
+        A knowledge folder that cannot be found (unmounted, renamed) keeps the notes loaded before.
+        """
+        loaded = load_notes(self.folder, self.saved_folder)
         self.problems = loaded.problems
-        if loaded.problems and self.index is not None:
+        if self.index is not None and not Path(self.folder).is_dir():
             return loaded.problems
         self.index = KnowledgeIndex.build(
             loaded.notes,
@@ -202,15 +211,18 @@ def note_text(
 
 
 def save_answer_as_note(folder: Path, question: Question, *, title: str | None = None) -> str:
-    """Write an answered question into ``<folder>/answers/q<id>.md``; returns the new note's id."""
+    """Write an answered question into ``<folder>/answers/q<id>.md`` (``folder``: the saved notes' folder,
+    :attr:`KnowledgeBase.save_folder`); returns the new note's id."""
     assert question.id is not None and question.answer_text
     heading = title or _TITLE_TRIM.sub("", question.text.strip())[:60] or question.text[:60]
     note_id = f"{ANSWERS_FOLDER}/q{question.id}"
     path = folder / f"{note_id}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
+    partial = path.with_name(f".{path.name}.partial")  # hidden: never loaded half-written
+    partial.write_text(
         note_text(heading, [question.text], question.answer_text, audience=question.audience), "utf-8"
     )
+    partial.replace(path)
     return note_id
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,9 @@ def bot_settings(api: FakeBotAPI, database_url: str, **overrides: Any) -> Settin
         "database_url": database_url,
         "admin_ids": frozenset({ADMIN_ID}),
         "knowledge_dir": ROOT / "knowledge",
+        "saved_notes_dir": Path(
+            tempfile.mkdtemp(prefix="xingzhan-saved-notes-")
+        ),  # never ./data of the checkout
         "error_report_interval_seconds": 0,
     }
     values.update(overrides)

@@ -41,4 +41,5 @@ def add_commands(menus: MenuRegistry) -> None:
 
 
 def setup(application: BotApplication) -> None:
-    """Nothing more: the notes are loaded by :func:`load_at_startup`, alerts go through the shared outbox."""
+    """Nothing to schedule: the notes are loaded by :func:`load_at_startup` (``build_application`` made the
+    KnowledgeBase with both folders), alerts go through the shared outbox."""

@@ -15,9 +15,10 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.access import admin_only
 from bot.clock import utcnow
 from bot.context import BotApplication, BotContext
-from bot.i18n import N_, gettext_for
+from bot.i18n import N_, Translate, gettext_for
 from bot.knowledge import service
 from bot.knowledge.notes import Problem
+from bot.knowledge.render import fit_lines
 from bot.replies import reply, usage_errors
 from bot.usage import UsageError
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 365
-PROBLEMS_SHOWN = 20
+MORE_PROBLEMS = N_("… and {count} more: python -m bot kb check")
 
 
 def _days(args: Sequence[str] | None) -> int:
@@ -73,25 +74,28 @@ async def kbstats_command(update: Update, context: BotContext) -> None:
     await reply(update, context, "\n".join(lines))
 
 
-def _listed(problems: Sequence[Problem]) -> str:
-    return "\n".join(html.escape(str(p)) for p in problems[:PROBLEMS_SHOWN])
+def problems_report(_: Translate, size: int, problems: Sequence[Problem], *, escape: bool) -> str:
+    """What admins are told after loading notes with problems: one message, however many there are."""
+    header = _(
+        "Loaded {notes} notes. {count} problems; the broken notes are left out:",
+        notes=size,
+        count=len(problems),
+    )
+    return fit_lines(
+        header, [str(p) for p in problems], lambda count: _(MORE_PROBLEMS, count=count), escape=escape
+    )
 
 
 @admin_only
 async def reload_command(update: Update, context: BotContext) -> None:
-    """Reload the notes; with problems, keep the last good index and list them."""
+    """Reload the notes: every good note is used, broken ones are left out and listed."""
     _ = context.gettext
     kb = context.bot_data.knowledge
     problems = kb.reload()
     if not problems:
         await reply(update, context, _("Reloaded {count} notes.", count=kb.size))
         return
-    text = _("The notes have {count} problems; I kept the previous version:", count=len(problems))
-    text += "\n" + _listed(problems)
-    if len(problems) > PROBLEMS_SHOWN:
-        more = len(problems) - PROBLEMS_SHOWN
-        text += "\n" + _("… and {count} more (python -m bot kb check)", count=more)
-    await reply(update, context, text)
+    await reply(update, context, problems_report(_, kb.size, problems, escape=True))
 
 
 async def load_at_startup(application: BotApplication) -> None:
@@ -102,9 +106,7 @@ async def load_at_startup(application: BotApplication) -> None:
     log.info("knowledge base: %s notes, %s problems", kb.size, len(problems))
     if not problems:
         return
-    _ = gettext_for(settings.default_language)
-    text = _("The notes have {count} problems; the broken notes are left out:", count=len(problems))
-    text += "\n" + "\n".join(str(p) for p in problems[:PROBLEMS_SHOWN])
+    text = problems_report(gettext_for(settings.default_language), kb.size, problems, escape=False)
     for admin_id in settings.admin_ids:
         try:
             await application.bot.send_message(admin_id, text)

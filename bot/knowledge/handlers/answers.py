@@ -1,20 +1,31 @@
-"""The buttons under answers and suggestions: 👍/👎, another note, "none of these", a long reply script."""
+"""The buttons under answers and suggestions: 👍/👎, another note, "none of these", a long reply script, the
+rest of a long note."""
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler
 
+from bot.buttons import Button
 from bot.context import BotContext
 from bot.knowledge import service
-from bot.knowledge.buttons import NoneOfThese, Rate, Script, ShowNote
-from bot.knowledge.handlers.common import alert_admins, audience, send_note
+from bot.knowledge.buttons import NoneOfThese, Rate, ReadMore, Script, ShowNote
+from bot.knowledge.handlers.common import alert_admins, audience, note_parts, send_note, send_parts
 from bot.knowledge.models import Feedback, Question, QueueState
 from bot.replies import edit_or_reply, on_button, toast
+
+
+async def _drop_buttons(query: CallbackQuery, kind: type[Button]) -> None:
+    """Take the rows with buttons of one kind off the message under a pressed button."""
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    if markup:
+        rows = [row for row in markup.inline_keyboard if not any(kind.matches(b.callback_data) for b in row)]
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def _own_question(update: Update, context: BotContext, question_id: int) -> Question | None:
@@ -43,10 +54,7 @@ async def rate(update: Update, context: BotContext, pressed: Rate) -> None:
         await toast(update, _("Thanks! Glad it helped."))
     else:
         await toast(update, _("Thanks for telling me. An admin will look at this answer."), alert=True)
-    markup = query.message.reply_markup if isinstance(query.message, Message) else None
-    if markup:
-        rows = [row for row in markup.inline_keyboard if not any(Rate.matches(b.callback_data) for b in row)]
-        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+    await _drop_buttons(query, Rate)
     if pressed.verdict == Feedback.DOWN and not was_open and question.queue_state == QueueState.OPEN:
         await alert_admins(context, question)
 
@@ -95,6 +103,20 @@ async def script(update: Update, context: BotContext, pressed: Script) -> None:
     )
 
 
+async def read_more(update: Update, context: BotContext, pressed: ReadMore) -> None:
+    """The next messages of a long note, where the last answer stopped (the button goes, so they come once)."""
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query and chat
+    note = context.bot_data.knowledge.by_key(pressed.note_key, audience=audience(update, context))
+    if note is None or pressed.start >= len(note_parts(note)):  # gone, or shortened since
+        await toast(update, context.gettext("That note is no longer available."), alert=True)
+        return
+    await query.answer()
+    await _drop_buttons(query, ReadMore)
+    await send_parts(functools.partial(context.bot.send_message, chat.id), context, note, pressed.start)
+
+
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """One handler per button kind."""
     return [
@@ -102,4 +124,5 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         on_button(ShowNote, show_note),
         on_button(NoneOfThese, none_of_these),
         on_button(Script, script),
+        on_button(ReadMore, read_more),
     ]

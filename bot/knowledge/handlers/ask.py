@@ -1,5 +1,5 @@
-"""Asking: plain text in a private chat, or ``/ask`` in a group, gets a note, a few suggestions, or an honest
-"I don't know" that goes to the admins."""
+"""Asking: plain text (or a picture's caption) in a private chat, or ``/ask`` in a group, gets a note, a few
+suggestions, or an honest "I don't know" that goes to the admins. Cancel words are not questions."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
+from bot.conversations import TEXT_ANSWER
 from bot.i18n import N_
 from bot.knowledge import service
 from bot.knowledge.buttons import NoneOfThese
@@ -20,11 +21,17 @@ from bot.usage import UsageError
 SUGGESTIONS = 3
 
 
+#: A question in a private chat: typed text (not a command, not a cancel word), or the caption of a photo or
+#: file ("怎么退货" under a screenshot).
+QUESTION = TEXT_ANSWER | (filters.ChatType.PRIVATE & (filters.PHOTO | filters.Document.ALL) & filters.CAPTION)
+
+
 async def ask_text(update: Update, context: BotContext) -> None:
-    """Plain text in a private chat is a question."""
+    """Plain text in a private chat, or a picture's caption, is a question."""
     message = update.effective_message
-    if message and message.text:
-        await _answer(update, context, message.text)
+    text = message.text or message.caption if message else None
+    if text:
+        await _answer(update, context, text)
 
 
 @usage_errors
@@ -76,5 +83,5 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
 
 
 def fallback() -> list[BaseHandler[Any, BotContext, Any]]:
-    """Plain text in a private chat: a question (added after every other handler)."""
-    return [MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, ask_text)]
+    """A question in a private chat (:data:`QUESTION`), added after every other handler."""
+    return [MessageHandler(QUESTION, ask_text)]

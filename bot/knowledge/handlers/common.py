@@ -1,19 +1,27 @@
-"""What several knowledge flows share: who sees which notes, a note with its buttons, alerts, admin checks."""
+"""What several knowledge flows share: who sees which notes, a note with its buttons (a long one a few
+messages at a time), alerts, admin checks."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CopyTextButton,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 
 from bot.access import has_role, refuse
 from bot.buttons import Button
 from bot.context import BotContext
 from bot.knowledge import alerts, service
-from bot.knowledge.buttons import SCRIPT_BUTTONS, Rate, Script, ShowNote
+from bot.knowledge.buttons import SCRIPT_BUTTONS, Rate, ReadMore, Script, ShowNote
 from bot.knowledge.models import Feedback, Question
 from bot.knowledge.notes import Note
 from bot.knowledge.render import note_html, split_html
@@ -22,6 +30,8 @@ from bot.people import service as people
 from bot.people.models import Role
 
 COPY_TEXT_LIMIT = 256
+#: The most messages one answer takes; the rest of a longer note is behind a "Read more" button.
+ANSWER_PARTS = 3
 RELATED_LIMIT = 2
 TITLE_LENGTH = 60
 
@@ -30,10 +40,14 @@ R = TypeVar("R")
 
 
 def audience(update: Update, context: BotContext) -> Audience:
-    """Staff see every note; job seekers, and everyone in a group chat, only public ones."""
+    """Staff see every note in their own private chat with the bot; job seekers, and everyone anywhere else
+    (a group, inline mode in someone else's chat), only public ones."""
+    if not has_role(context, Role.STAFF):
+        return "public"
+    if update.inline_query is not None:  # typed in some chat: "sender" is the private chat with the bot
+        return "staff" if update.inline_query.chat_type == ChatType.SENDER else "public"
     chat = update.effective_chat
-    in_group = chat is not None and chat.type != ChatType.PRIVATE
-    return "staff" if has_role(context, Role.STAFF) and not in_group else "public"
+    return "staff" if chat is not None and chat.type == ChatType.PRIVATE else "public"
 
 
 def note_button(question_id: int, note: Note, prefix: str = "") -> list[InlineKeyboardButton]:
@@ -74,19 +88,41 @@ def _related(result: SearchResult | None, note: Note, suggest_threshold: float) 
 async def send_note(
     message: Message, context: BotContext, note: Note, question_id: int, result: SearchResult | None = None
 ) -> None:
-    """Reply to ``message`` with a note, in as many parts as it takes; the last part carries its buttons
-    (👍/👎, reply scripts, related notes)."""
-    parts = split_html(note_html(note))
+    """Reply to ``message`` with a note in at most ``ANSWER_PARTS`` messages; the last carries its buttons
+    (👍/👎, reply scripts, related notes, and "Read more" when the note goes on)."""
     keyboard = _note_keyboard(
         context, note, question_id, _related(result, note, context.settings.kb_suggest_threshold)
     )
-    for number, part in enumerate(parts, start=1):
-        last = number == len(parts)
-        await message.reply_text(
+    await send_parts(message.reply_text, context, note, 0, keyboard.inline_keyboard)
+
+
+def note_parts(note: Note) -> list[str]:
+    """A note as the messages it takes."""
+    return split_html(note_html(note))
+
+
+async def send_parts(
+    send: Callable[..., Awaitable[Message]],
+    context: BotContext,
+    note: Note,
+    start: int,
+    rows: Sequence[Sequence[InlineKeyboardButton]] = (),
+) -> None:
+    """Send messages ``start`` to ``start + ANSWER_PARTS`` of a note with ``send`` (``Message.reply_text``
+    or a partial ``send_message``); the last gets ``rows``, under a "Read more" button if the note goes on."""
+    parts = note_parts(note)
+    end = start + ANSWER_PARTS
+    if end < len(parts):
+        more = ReadMore(service.note_key(note.id), end).pack()
+        rows = [[InlineKeyboardButton(context.gettext("📖 Read more"), callback_data=more)], *rows]
+    batch = parts[start:end]
+    for number, part in enumerate(batch, start=1):
+        last = number == len(batch)
+        await send(
             part,
             parse_mode=ParseMode.HTML,
-            reply_markup=keyboard if last else None,
-            disable_web_page_preview=True,
+            reply_markup=InlineKeyboardMarkup(rows) if last and rows else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
 
 

@@ -1,4 +1,5 @@
-"""Inline search: ``@bot 退货`` from any chat lists the best notes as articles to send."""
+"""Inline search: ``@bot 退货`` from any chat lists the best notes as articles to send; staff notes only in the
+person's own chat with the bot (what is sent lands in the chat it was typed in)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,25 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, InlineQueryHandler
 
-from bot.access import has_role
 from bot.context import BotContext
+from bot.knowledge.handlers.common import audience
 from bot.knowledge.render import note_html, split_html
-from bot.people.models import Role
 
 RESULTS = 5
+PUBLIC_CACHE_SECONDS = 30
 DESCRIPTION_LENGTH = 100
 
 
 async def inline_search(update: Update, context: BotContext) -> None:
-    """The best notes for the query (public notes only for job seekers)."""
+    """The best notes for the query (public notes only for job seekers and outside the private chat)."""
     query = update.inline_query
     assert query
     text = query.query.strip()
     if not text:
         await query.answer([], cache_time=5, is_personal=True)
         return
-    audience = "staff" if has_role(context, Role.STAFF) else "public"
-    result = context.bot_data.knowledge.search(text, audience=audience, limit=RESULTS)
+    seen_by = audience(update, context)
+    result = context.bot_data.knowledge.search(text, audience=seen_by, limit=RESULTS)
     articles = [
         InlineQueryResultArticle(
             id=uuid4().hex,
@@ -40,7 +41,10 @@ async def inline_search(update: Update, context: BotContext) -> None:
         for match in result.matches
         if match.score >= context.settings.kb_suggest_threshold
     ]
-    await query.answer(articles, cache_time=30, is_personal=True)
+    # Telegram may reuse cached results in another chat: staff notes are never cached.
+    await query.answer(
+        articles, cache_time=PUBLIC_CACHE_SECONDS if seen_by == "public" else 0, is_personal=True
+    )
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

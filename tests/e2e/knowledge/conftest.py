@@ -19,10 +19,14 @@ from tests.fakes.bot_api import FakeBotAPI, FakeUser
 async def kb_bot(
     fake_bot_api: FakeBotAPI, database_url: str, tmp_path: Path
 ) -> AsyncIterator[BotApplication]:
-    """The bot over a private copy of the notes, so that tests may add, save and break notes."""
+    """The bot over a private copy of the notes and its own saved notes' folder, so that tests may add, save
+    and break notes."""
     folder = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", folder)
-    async with running_bot(bot_settings(fake_bot_api, database_url, knowledge_dir=folder)) as application:
+    settings = bot_settings(
+        fake_bot_api, database_url, knowledge_dir=folder, saved_notes_dir=tmp_path / "saved"
+    )
+    async with running_bot(settings) as application:
         yield application
 
 

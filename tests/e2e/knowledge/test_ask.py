@@ -62,3 +62,36 @@ async def test_group_ask_uses_public_notes(
     await reply_to(api, asker, "/ask 在哪里上班", chat=group)
     [question] = await logged_questions(kb_bot)
     assert question.audience == "public"
+
+
+async def test_a_caption_is_a_question(
+    kb_bot: BotApplication, fake_bot_api: FakeBotAPI, asker: FakeUser
+) -> None:
+    api = fake_bot_api
+    mark = api.mark()
+    await api.send_photo(asker, caption="怎么退货")
+    answer = await api.wait_for("sendMessage", since=mark, chat_id=asker.id)
+    assert answer.params["text"].startswith("<b>📘 ") and "退货" in answer.params["text"]
+    mark = api.mark()
+    await api.send_document(asker, b"%PDF-1.4", file_name="order.pdf", caption="退款多久到账")
+    answer = await api.wait_for("sendMessage", since=mark, chat_id=asker.id)
+    assert answer.params["text"].startswith("<b>📘 ")
+    assert [q.text for q in await logged_questions(kb_bot)] == ["怎么退货", "退款多久到账"]
+
+
+@pytest.mark.parametrize("word", ["取消", "算了", " cancel "])
+async def test_a_cancel_word_is_not_a_question(
+    kb_bot: BotApplication, fake_bot_api: FakeBotAPI, asker: FakeUser, word: str
+) -> None:
+    answer = await reply_to(fake_bot_api, asker, word)
+    assert "没有要取消" in answer.params["text"]
+    assert await logged_questions(kb_bot) == []
+
+
+async def test_a_question_with_a_nul_character_is_answered_and_logged(
+    kb_bot: BotApplication, fake_bot_api: FakeBotAPI, asker: FakeUser
+) -> None:
+    answer = await reply_to(fake_bot_api, asker, "退货\u0000流程")
+    assert answer.params["text"].startswith("<b>📘 ")
+    [question] = await logged_questions(kb_bot)
+    assert question.text == "退货流程" and question.outcome == "answer"

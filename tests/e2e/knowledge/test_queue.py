@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+from bot.config import Settings
 from bot.context import BotApplication
 from bot.knowledge.buttons import AnswerQuestion, Dismiss
 from bot.knowledge.models import QueueState
-from tests.e2e.conftest import buttons, press, reply_to
+from bot.knowledge.service import ANSWERS_FOLDER
+from tests.e2e.conftest import ROOT, bot_settings, buttons, press, reply_to, running_bot, staff
 from tests.e2e.knowledge.conftest import logged_questions
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
@@ -42,12 +47,44 @@ async def test_unknown_question_goes_to_an_admin_and_back(
     [question, *_] = await logged_questions(kb_bot)
     assert question.queue_state == QueueState.ANSWERED and question.saved_note_id
 
-    folder = kb_bot.bot_data.settings.knowledge_dir
-    assert (
-        (folder / f"{question.saved_note_id}.md").read_text("utf-8").startswith("---\ntitle: 公司有没有宿舍")
-    )
+    settings = kb_bot.bot_data.settings
+    saved = settings.saved_notes_dir / f"{question.saved_note_id}.md"
+    assert saved.read_text("utf-8").startswith("---\ntitle: 公司有没有宿舍")
+    assert not (settings.knowledge_dir / ANSWERS_FOLDER).exists()
     again = await reply_to(api, asker, "公司有宿舍吗")
     assert "公司有没有宿舍" in again.params["text"] and "住房补贴" in again.params["text"]
+
+
+async def test_a_saved_answer_outlives_a_fresh_copy_of_the_notes(
+    fake_bot_api: FakeBotAPI, database_url: str, tmp_path: Path, admin: FakeUser
+) -> None:
+    """As a container re-created from its image: the knowledge folder is the image's, the data volume stays."""
+    api = fake_bot_api
+    saved_dir = tmp_path / "data" / "notes"
+
+    def settings(copy: str) -> Settings:
+        folder = tmp_path / copy
+        shutil.copytree(ROOT / "knowledge", folder)
+        return bot_settings(api, database_url, knowledge_dir=folder, saved_notes_dir=saved_dir)
+
+    async with running_bot(settings("image")) as first:
+        await reply_to(api, admin, "/start")
+        asker = await staff(first, api, 8001, "小梅")
+        await reply_to(api, asker, "公司有没有宿舍", expect="不想乱猜")
+        alert = await api.wait_for("sendMessage", chat_id=admin.id, text=lambda t: "公司有没有宿舍" in t)
+        await press(api, admin, alert.result, text="✍️ 回答")
+        await api.wait_for("sendMessage", chat_id=admin.id, text=lambda t: "请发送" in t)
+        offer = await reply_to(
+            api, admin, "本站不提供宿舍，外村同事可以申请住房补贴。", expect="已发给提问的人"
+        )
+        mark = api.mark()
+        await press(api, admin, offer.result, text="💾 保存为资料")
+        await api.wait_for("editMessageText", since=mark, chat_id=admin.id, text=lambda t: "answers/q" in t)
+
+    async with running_bot(settings("image_again")) as second:
+        assert not (second.bot_data.settings.knowledge_dir / ANSWERS_FOLDER).exists()
+        again = await reply_to(api, asker, "公司有宿舍吗")
+        assert "公司有没有宿舍" in again.params["text"] and "住房补贴" in again.params["text"]
 
 
 async def test_cancelling_an_answer_sends_nothing(

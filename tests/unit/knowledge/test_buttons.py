@@ -6,7 +6,7 @@ import pytest
 
 from bot.buttons import ButtonDataError
 from bot.knowledge import service
-from bot.knowledge.buttons import AnswerQuestion, Rate, Script, ShowNote
+from bot.knowledge.buttons import MAX_PARTS, AnswerQuestion, Rate, ReadMore, Script, ShowNote
 from bot.knowledge.models import Feedback
 
 
@@ -15,6 +15,7 @@ def test_buttons_round_trip_at_their_largest() -> None:
         Rate(2**31 - 1, Feedback.DOWN),
         ShowNote(2**31 - 1, service.note_key("aftersales/return_refund")),
         Script(service.note_key("aftersales/return_refund"), 2),
+        ReadMore(service.note_key("aftersales/return_refund"), MAX_PARTS),
         AnswerQuestion(2**31 - 1),
     ):
         assert type(button).unpack(button.pack()) == button
@@ -26,10 +27,14 @@ def test_buttons_round_trip_at_their_largest() -> None:
         (Rate, "kb.rate.v1:7:meh"),  # not a verdict
         (Rate, "kb.rate.v1:-1:up"),  # not a row id
         (Script, "kb.script.v1:abc:3"),  # notes show at most three script buttons
+        (ReadMore, "kb.more.v1:abc:0"),  # the first messages were the answer itself
+        (ReadMore, "kb.more.v1:abc:100"),
         (AnswerQuestion, "kb:ans:7"),  # the callback data before buttons were typed
         (AnswerQuestion, "kb.answer.v1:7:8"),
     ],
 )
-def test_forged_or_stale_data_is_refused(kind: type[Rate | Script | AnswerQuestion], data: str) -> None:
+def test_forged_or_stale_data_is_refused(
+    kind: type[Rate | Script | ReadMore | AnswerQuestion], data: str
+) -> None:
     with pytest.raises(ButtonDataError):
         kind.unpack(data)

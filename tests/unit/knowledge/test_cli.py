@@ -62,9 +62,10 @@ def test_human_readable_output(knowledge_dir: Path, capsys: pytest.CaptureFixtur
 
 
 def test_dir_defaults_to_knowledge_dir_env(
-    knowledge_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, knowledge_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KNOWLEDGE_DIR", str(knowledge_dir))
+    monkeypatch.setenv("SAVED_NOTES_DIR", str(tmp_path / "nothing_saved_yet"))
     code, [line] = run(capsys, "search", "差评", "--json")
     assert (code, json.loads(line)["answer"]) == (0, "aftersales/bad_review")
     monkeypatch.setenv("KB_ANSWER_THRESHOLD", "101")
@@ -102,3 +103,53 @@ def test_register_adds_kb_to_a_parent_parser(knowledge_dir: Path, capsys: pytest
     assert json.loads(capsys.readouterr().out)["answer"] == "aftersales/bad_review"
     args = parser.parse_args(["kb", "check", "--dir", str(knowledge_dir)])
     assert args.func(args) == 0
+
+
+@pytest.mark.parametrize(
+    ("limit", "error"),
+    [
+        ("0", "must be 1 or more, not 0"),
+        ("-3", "must be 1 or more, not -3"),
+        ("abc", "must be a whole number, 1 or more, not 'abc'"),
+    ],
+)
+def test_limit_must_be_at_least_one(
+    knowledge_dir: Path, capsys: pytest.CaptureFixture[str], limit: str, error: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["search", "退货", "--dir", str(knowledge_dir), "--limit", limit])
+    assert exit_.value.code == 2
+    assert f"argument --limit: {error}" in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_limit_one_shows_the_answer(knowledge_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run(capsys, "search", "退货流程", "--dir", str(knowledge_dir), "--limit", "1")
+    assert code == 0 and lines[1].startswith("= aftersales/return_refund")
+
+
+def test_saved_notes_are_read_as_the_bot_reads_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    note = "---\ntitle: {}\n---\n{}\n"
+    write_knowledge(tmp_path / "kb", {"a.md": note.format("退货流程", "先核对订单。")})
+    write_knowledge(
+        tmp_path / "data" / "notes", {"answers/q3.md": note.format("公司有没有宿舍", "不提供宿舍。")}
+    )
+    monkeypatch.setenv("KNOWLEDGE_DIR", "kb")
+    monkeypatch.delenv("SAVED_NOTES_DIR", raising=False)
+
+    assert run(capsys, "check") == (0, ["2 notes OK"])
+    code, [line] = run(capsys, "search", "公司有没有宿舍", "--json")
+    assert json.loads(line)["answer"] == "answers/q3"
+    assert run(capsys, "check", "--dir", "kb") == (0, ["1 notes OK"])
+    assert run(capsys, "check", "--dir", "kb", "--saved-dir", "data/notes") == (0, ["2 notes OK"])
+
+    # An answer saved in the knowledge folder by an older version, and saved again since.
+    write_knowledge(tmp_path / "kb", {"answers/Q3.md": note.format("公司有没有宿舍", "旧的回答。")})
+    code, lines = run(capsys, "check")
+    assert code == 1
+    assert lines == [
+        "data/notes/answers/q3.md:1: note id differs only in letter case from 'answers/Q3' of "
+        "kb/answers/Q3.md; this file is left out"
+    ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge.notes import Problem, load_notes, load_synonyms, split_scripts_section
+from bot.knowledge.notes import MAX_BODY_CHARS, Problem, load_notes, load_synonyms, split_scripts_section
 
 from .conftest import write_knowledge
 
@@ -124,15 +124,80 @@ def test_bad_audience_keeps_note_as_staff(tmp_path: Path) -> None:
     assert [n.audience for n in result.notes] == ["staff"]
 
 
-def test_duplicate_ids_name_both_paths(tmp_path: Path) -> None:
+def test_a_duplicate_id_is_reported_on_the_file_left_out(tmp_path: Path) -> None:
     note = "---\ntitle: T\n---\nbody\n"
-    write_knowledge(tmp_path / "kb", {"a/b.md": note, "a/b.MD": note, "x/Note.md": note, "x/note.md": note})
-    assert sorted(lines()) == [
-        "kb/a/b.MD:1: duplicate note id 'a/b' (also kb/a/b.md)",
-        "kb/a/b.md:1: duplicate note id 'a/b' (also kb/a/b.MD)",
-        "kb/x/Note.md:1: duplicate note id 'x/Note' (also kb/x/note.md; ids must differ by more than case)",
-        "kb/x/note.md:1: duplicate note id 'x/note' (also kb/x/Note.md; ids must differ by more than case)",
+    write_knowledge(tmp_path / "kb", {"a/b.MD": note, "a/b.md": note})
+    result = load_notes("kb")
+    assert [str(p) for p in result.problems] == [
+        "kb/a/b.MD:1: duplicate note id 'a/b' of kb/a/b.md; this file is left out"
     ]
+    assert [n.path for n in result.notes] == [Path("kb/a/b.md")]
+
+
+def test_an_id_differing_only_in_case_does_not_replace_the_real_note(tmp_path: Path) -> None:
+    real = "---\ntitle: 顾客要求退货退款\n---\n先核对订单。\n"
+    impostor = "---\ntitle: 冒名的笔记\n---\n别的内容。\n"
+    write_knowledge(
+        tmp_path / "kb",
+        {
+            "aftersales/return_refund.md": real,
+            "aftersales/Return_Refund.md": impostor,
+            "Logistics/delay.md": impostor,
+            "logistics/delay.md": real,
+        },
+    )
+    result = load_notes("kb")
+    assert [str(p) for p in result.problems] == [
+        "kb/aftersales/Return_Refund.md:1: note id differs only in letter case from 'aftersales/return_refund'"
+        " of kb/aftersales/return_refund.md; this file is left out",
+        "kb/Logistics/delay.md:1: note id differs only in letter case from 'logistics/delay'"
+        " of kb/logistics/delay.md; this file is left out",
+    ]
+    assert [(n.id, n.title) for n in result.notes] == [
+        ("aftersales/return_refund", "顾客要求退货退款"),
+        ("logistics/delay", "顾客要求退货退款"),
+    ]
+
+
+def test_a_note_too_long_to_answer_with_is_left_out(tmp_path: Path) -> None:
+    head = "---\ntitle: T\n---\n"
+    write_knowledge(
+        tmp_path / "kb",
+        {
+            "longest.md": head + "长" * MAX_BODY_CHARS + "\n",
+            "too_long.md": head + "长" * (MAX_BODY_CHARS + 1) + "\n",
+            "huge.md": head
+            + ("退货流程。" * 100 + "\n") * 2_000,  # about 3 MB, as the 5 MB note that was sent
+        },
+    )
+    result = load_notes("kb")
+    assert [str(p) for p in result.problems] == [
+        "kb/huge.md:1: file over 256 KB: too long for a note; split it into several notes",
+        "kb/too_long.md:4: body of 20,001 characters is over the limit of 20,000: split it into several notes",
+    ]
+    assert [n.id for n in result.notes] == ["longest"]
+
+
+def test_saved_notes_load_beside_the_knowledge_folder(tmp_path: Path) -> None:
+    note = "---\ntitle: {}\n---\nbody\n"
+    write_knowledge(tmp_path / "kb", {"a.md": note.format("A"), "answers/q1.md": note.format("old q1")})
+    write_knowledge(
+        tmp_path / "saved", {"answers/q1.md": note.format("new q1"), "answers/q2.md": note.format("q2")}
+    )
+    result = load_notes("kb", "saved")
+    assert [str(p) for p in result.problems] == [
+        "saved/answers/q1.md:1: duplicate note id 'answers/q1' of kb/answers/q1.md; this file is left out"
+    ]
+    assert [(n.id, n.title) for n in result.notes] == [
+        ("a", "A"),
+        ("answers/q1", "old q1"),
+        ("answers/q2", "q2"),
+    ]
+
+    nothing_saved_yet = load_notes("kb", "no/such/folder")
+    assert nothing_saved_yet.problems == [] and len(nothing_saved_yet.notes) == 2
+    same_folder = load_notes("kb", tmp_path / "kb")
+    assert same_folder.problems == [] and len(same_folder.notes) == 2
 
 
 def test_non_utf8_and_outside_cwd(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -45,14 +45,37 @@ def make_kb(folder: Path) -> service.KnowledgeBase:
     return service.KnowledgeBase(folder, answer_threshold=70, suggest_threshold=45)
 
 
-def test_reload_keeps_the_last_good_index(tmp_path: Path) -> None:
+def test_reload_keeps_every_good_note_and_leaves_out_the_broken_ones(tmp_path: Path) -> None:
     write_notes(tmp_path)
     kb = make_kb(tmp_path)
     assert kb.reload() == [] and kb.size == 2
     (tmp_path / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n", "utf-8")
+    (tmp_path / "leave.md").write_text("---\ntitle: 怎么请假\n---\n提前一天申请。\n", "utf-8")
     problems = kb.reload()
-    assert problems and "broken.md" in str(problems[0])
-    assert kb.size == 2 and kb.search("退货", audience="staff").answer is not None
+    assert [p.path for p in problems] == [str(tmp_path / "broken.md")]
+    assert kb.size == 3 and kb.note("leave", audience="staff") is not None
+    assert kb.search("退货", audience="staff").answer is not None
+
+
+def test_a_knowledge_folder_gone_keeps_the_notes_loaded_before(tmp_path: Path) -> None:
+    write_notes(tmp_path / "kb")
+    kb = make_kb(tmp_path / "kb")
+    kb.reload()
+    (tmp_path / "kb").rename(tmp_path / "elsewhere")
+    [problem] = kb.reload()
+    assert problem.message == "knowledge folder not found" and kb.size == 2
+
+
+def test_answers_are_saved_in_and_loaded_from_the_saved_folder(tmp_path: Path) -> None:
+    write_notes(tmp_path / "kb")
+    kb = service.KnowledgeBase(tmp_path / "kb", 70, 45, saved_folder=tmp_path / "data" / "notes")
+    question = Question(id=7, person_id=None, chat_id=1, text="公司有没有宿舍？", audience="staff")
+    question.answer_text = "本站不提供宿舍。"
+    note_id = service.save_answer_as_note(kb.save_folder, question)
+    assert note_id == "answers/q7" and (tmp_path / "data" / "notes" / "answers" / "q7.md").is_file()
+    assert not (tmp_path / "kb" / "answers").exists()
+    assert kb.reload() == [] and kb.search("公司有宿舍吗", audience="staff").answer is not None
+    assert make_kb(tmp_path / "kb").save_folder == tmp_path / "kb"
 
 
 def test_public_audience_sees_public_notes_only(tmp_path: Path) -> None:
