@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -240,41 +242,38 @@ async def back_to_draft(update: Update, context: BotContext, pressed: BackToDraf
         await edit_or_reply(update, context, *(await draft_panel(context, notice)))
 
 
-async def toggle_ack(update: Update, context: BotContext, pressed: NeedsAck) -> None:
-    notice = await pressed_draft(update, context, pressed.notice_id)
+async def _change_options(
+    update: Update, context: BotContext, notice_id: int, options: Callable[[Notice], dict[str, Any]]
+) -> None:
+    """Change a draft's options (``options(notice)`` gives the new values) and show its panel again."""
+    notice = await pressed_draft(update, context, notice_id)
     if notice is None:
         return
     async with context.session() as session:
-        notice = await service.set_options(session, notice, needs_ack=not notice.needs_ack)
+        notice = await service.set_options(session, notice, **options(notice))
     await edit_or_reply(update, context, *(await draft_panel(context, notice)))
+
+
+async def toggle_ack(update: Update, context: BotContext, pressed: NeedsAck) -> None:
+    await _change_options(
+        update, context, pressed.notice_id, lambda notice: {"needs_ack": not notice.needs_ack}
+    )
 
 
 async def toggle_pin(update: Update, context: BotContext, pressed: Pin) -> None:
-    notice = await pressed_draft(update, context, pressed.notice_id)
-    if notice is None:
-        return
-    async with context.session() as session:
-        notice = await service.set_options(session, notice, pin=not notice.pin)
-    await edit_or_reply(update, context, *(await draft_panel(context, notice)))
+    await _change_options(update, context, pressed.notice_id, lambda notice: {"pin": not notice.pin})
 
 
 async def next_reminders(update: Update, context: BotContext, pressed: Reminders) -> None:
-    notice = await pressed_draft(update, context, pressed.notice_id)
-    if notice is None:
-        return
-    current = (notice.remind_every_minutes, notice.remind_times)
-    async with context.session() as session:
-        notice = await service.set_options(session, notice, reminders=service.next_reminder_preset(current))
-    await edit_or_reply(update, context, *(await draft_panel(context, notice)))
+    def preset(notice: Notice) -> dict[str, Any]:
+        current = (notice.remind_every_minutes, notice.remind_times)
+        return {"reminders": service.next_reminder_preset(current)}
+
+    await _change_options(update, context, pressed.notice_id, preset)
 
 
 async def send_at_once(update: Update, context: BotContext, pressed: SendAtOnce) -> None:
-    notice = await pressed_draft(update, context, pressed.notice_id)
-    if notice is None:
-        return
-    async with context.session() as session:
-        notice = await service.set_options(session, notice, send_at=None)
-    await edit_or_reply(update, context, *(await draft_panel(context, notice)))
+    await _change_options(update, context, pressed.notice_id, lambda _notice: {"send_at": None})
 
 
 async def discard(update: Update, context: BotContext, pressed: Discard) -> None:
