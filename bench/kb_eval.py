@@ -1,36 +1,51 @@
-"""Evaluate the knowledge matcher on the labelled queries in ``bench/kb_queries.tsv``, side by side with a
-naive baseline.
+"""Evaluate the knowledge matcher on two sets of labelled queries, side by side with a naive baseline.
 
-    .venv/bin/python bench/kb_eval.py             # both matchers, overall and per kind of query
-    .venv/bin/python bench/kb_eval.py --errors    # also list every wrong answer and miss of the matcher
-    .venv/bin/python bench/kb_eval.py --sweep     # trade-off tables to choose the matcher's thresholds
+The sets:
 
-``kb_queries.tsv`` columns: ``query  expected  kind  [audience]``. ``expected`` is a note id, or ``-`` where
-the bot should say it does not know; ``audience`` is ``staff`` (the default when the column is missing or
-empty) or ``public`` (a job seeker, who must only ever see public notes). A header row and ``#`` comment
+* ``ours`` — the shipped notes in ``knowledge/`` and the queries of ``bench/kb_queries.tsv``;
+* ``heldout`` — a workplace's own notes in ``bench/heldout/knowledge/`` (HR, IT and another platform's
+  after-sales rules, written in another voice) and the queries of ``bench/heldout/queries.tsv``. Nothing is
+  ever tuned on this set — no threshold, weight, synonym or rule is chosen by looking at its results: it
+  only shows whether the matcher holds on notes it was not built around.
+
+    .venv/bin/python bench/kb_eval.py                     # both sets: both matchers, overall and per kind
+    .venv/bin/python bench/kb_eval.py --set ours          # one set only (ours or heldout)
+    .venv/bin/python bench/kb_eval.py --errors            # also list every wrong answer and miss of the matcher
+    .venv/bin/python bench/kb_eval.py --set ours --sweep  # trade-off tables of the matcher's thresholds
+    .venv/bin/python bench/kb_eval.py --set ours --dir DIR --queries FILE   # other notes or queries
+
+Query files have the columns ``query  expected  kind  [audience]``. ``expected`` is a note id, or ``-``
+where the bot should say it does not know; ``audience`` is ``staff`` (the default when the column is missing
+or empty) or ``public`` (a job seeker, who must only ever see public notes). A header row and ``#`` comment
 lines are skipped.
 
 Figures (answerable: the queries with an expected note):
 
 * top-1 accuracy — the top-ranked match is the expected note (answerable);
 * top-3 recall — the expected note is among the three best matches (answerable);
-* correct answers — the bot answers with the expected note (answerable);
+* correct answers — the bot answers with the expected note: a confident answer, and the right one
+  (answerable);
 * WRONG answers — it answers with another note, or answers a ``-`` query (all queries). This matters most:
   a confident wrong procedure is worse than "I don't know";
 * out-of-domain rejection — ``-`` queries answered null;
 * public leakage — public-audience queries shown a staff note as the answer, a suggestion or a match.
 
+The matcher is judged by the decision ``kb search`` makes (``KnowledgeIndex.search``), unless
+``--answer``, ``--suggest`` or ``--margin`` ask to re-decide its ranked matches with other thresholds.
+
 The baseline is what one would write first: rapidfuzz ``fuzz.WRatio`` (with ``utils.default_process``:
 lower case, punctuation removed) between the query and each note's raw title and questions; the best note
-wins, and answers when its score reaches a threshold. That threshold is tuned for the baseline here, on
-the same queries: the one with the most correct answers while WRONG answers stay at or below 3 % (the
-higher threshold on a tie). Both matchers search only the notes the query's audience may see.
+wins, and answers when its score reaches a threshold. That threshold is tuned for the baseline on each set
+separately, on the same queries it is scored on (the held-out set included, which flatters the baseline
+there): the one with the most correct answers while WRONG answers stay at or below 3 % (the higher
+threshold on a tie). Both matchers search only the notes the query's audience may see.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import shlex
 import statistics
 import sys
 import time
@@ -58,6 +73,30 @@ from bot.knowledge.search import (  # noqa: E402
 
 AUDIENCES = ("staff", "public")
 BASELINE_MAX_WRONG = 0.03
+SEARCH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """A folder of notes and the labelled queries over them."""
+
+    name: str
+    notes: Path
+    queries: Path
+    about: str
+
+
+SETS = {
+    "ours": EvalSet(
+        "ours", ROOT / "knowledge", ROOT / "bench" / "kb_queries.tsv", "the shipped notes and our own queries"
+    ),
+    "heldout": EvalSet(
+        "heldout",
+        ROOT / "bench" / "heldout" / "knowledge",
+        ROOT / "bench" / "heldout" / "queries.tsv",
+        "a workplace's own notes and queries, never tuned on",
+    ),
+}
 
 
 @dataclass
@@ -146,9 +185,16 @@ Decider = Callable[[Case, list[Match]], SearchResult]
 
 
 def matcher_decider(answer: float, suggest: float, margin: float) -> Decider:
+    """The matcher's decision re-made from its ranked matches with the given thresholds."""
+
     def run(case: Case, matches: list[Match]) -> SearchResult:
         return decide(
-            case.query, matches, answer_threshold=answer, suggest_threshold=suggest, min_margin=margin
+            case.query,
+            matches,
+            limit=SEARCH_LIMIT,
+            answer_threshold=answer,
+            suggest_threshold=suggest,
+            min_margin=margin,
         )
 
     return run
@@ -158,9 +204,9 @@ def baseline_decider(threshold: float) -> Decider:
     """The baseline answers its best note at or above the threshold, and never offers suggestions."""
 
     def run(case: Case, matches: list[Match]) -> SearchResult:
-        return decide(
-            case.query, matches, answer_threshold=threshold, suggest_threshold=threshold, min_margin=0
-        )
+        if matches and matches[0].score >= threshold:
+            return SearchResult(case.query, matches[0].note, matches[:5], "answer")
+        return SearchResult(case.query, None, matches[:5], "unknown")
 
     return run
 
@@ -169,14 +215,18 @@ def evaluate(
     cases: list[Case], scored: list[list[Match]], decider: Decider
 ) -> tuple[Tally, dict[str, Tally], list[tuple[Case, SearchResult]]]:
     """Decide every query from its ranked candidates."""
+    return tally([(case, decider(case, matches)) for case, matches in zip(cases, scored, strict=True)])
+
+
+def tally(
+    results: list[tuple[Case, SearchResult]],
+) -> tuple[Tally, dict[str, Tally], list[tuple[Case, SearchResult]]]:
+    """Count decisions already made, overall and per kind of query."""
     total = Tally()
     per_kind: dict[str, Tally] = defaultdict(Tally)
-    results = []
-    for case, matches in zip(cases, scored, strict=True):
-        result = decider(case, matches)
+    for case, result in results:
         total.add(case, result)
         per_kind[case.kind].add(case, result)
-        results.append((case, result))
     return total, per_kind, results
 
 
@@ -216,11 +266,14 @@ def tune_baseline(cases: list[Case], scored: list[list[Match]]) -> tuple[float, 
     return threshold, rows
 
 
-def print_side_by_side(
-    ours: tuple[Tally, dict[str, Tally]], baseline: tuple[Tally, dict[str, Tally]]
-) -> None:
-    (m, m_kinds), (b, b_kinds) = ours, baseline
-    rows = [
+def _wrong_answerable(t: Tally) -> int:
+    """Answerable queries answered with another note."""
+    return t.wrong - (t.unanswerable - t.null_ok)
+
+
+def overall_rows(m: Tally, b: Tally) -> list[tuple[str, str, str]]:
+    """The overall figures of the matcher and the baseline: (label, matcher, baseline)."""
+    return [
         ("top-1 accuracy (answerable)", pct(m.top1, m.answerable), pct(b.top1, b.answerable)),
         ("top-3 recall (answerable)", pct(m.top3, m.answerable), pct(b.top3, b.answerable)),
         ("correct answers (answerable)", pct(m.correct, m.answerable), pct(b.correct, b.answerable)),
@@ -232,27 +285,46 @@ def print_side_by_side(
         ("  '-' given suggestions", pct(m.noise, m.unanswerable), "    - "),
         ("public leakage (queries)", f"{m.leaks} of {m.public}", f"{b.leaks} of {b.public}"),
     ]  # fmt: skip
+
+
+def print_side_by_side(
+    ours: tuple[Tally, dict[str, Tally]], baseline: tuple[Tally, dict[str, Tally]]
+) -> None:
+    (m, m_kinds), (b, b_kinds) = ours, baseline
     print(f"\n{'':34}{'matcher':>12}{'baseline':>12}")
-    for label, ours_value, base_value in rows:
+    for label, ours_value, base_value in overall_rows(m, b):
         print(f"{label:34}{ours_value:>12}{base_value:>12}")
 
-    print(f"\n{'':17}{'':5} {'--------- matcher ---------':>28}  {'-------- baseline ---------':>28}")
-    header = f"{'top-1':>7}{'right':>7}{'wrong':>7}{'top-3':>7}"
+    print(f"\n{'':17}{'':5} {'---------- matcher ----------':>30}  {'---------- baseline ---------':>30}")
+    header = f"{'top-1':>7}{'right':>9}{'wrong':>7}{'top-3':>7}"
     print(f"{'kind':<17}{'n':>5} {header}  {header}")
     for kind in sorted(m_kinds, key=lambda k: (k in ("unknown", "staffonly"), k)):
         cells = []
         for t in (m_kinds[kind], b_kinds[kind]):
             cells.append(
-                f"{pct(t.top1, t.answerable):>7}{pct(t.accuracy, t.n):>7}{pct(t.wrong, t.n):>7}"
+                f"{pct(t.top1, t.answerable):>7}{f'{t.accuracy}/{t.n}':>9}{pct(t.wrong, t.n):>7}"
                 f"{pct(t.top3, t.answerable):>7}"
             )
         print(f"{kind:<17}{m_kinds[kind].n:>5} {cells[0]}  {cells[1]}")
-    print("(right: answered with the expected note, or no answer where none is expected)")
+    print(
+        "(right: answered with the expected note, or no answer where none is expected; "
+        "wrong: answered with another note)"
+    )
 
 
-def _wrong_answerable(t: Tally) -> int:
-    """Answerable queries answered with another note."""
-    return t.wrong - (t.unanswerable - t.null_ok)
+def print_summary(reports: list[SetReport]) -> None:
+    """The overall figures of every set next to each other."""
+    print(f"\n=== both sets side by side {'=' * 78}")
+    print(f"{'':34}" + "".join(f"  {' ' + r.name + ' ':-^23}" for r in reports))
+    print(f"{'':34}" + "".join(f"{f'{r.notes} notes, {r.queries} queries':>25}" for r in reports))
+    print(f"{'':34}" + "".join(f"{'matcher':>13}{'baseline':>12}" for _ in reports))
+    columns = [overall_rows(r.matcher, r.baseline) for r in reports]
+    for i, (label, _, _) in enumerate(columns[0]):
+        print(f"{label:34}" + "".join(f"{rows[i][1]:>13}{rows[i][2]:>12}" for rows in columns))
+    print(
+        f"{'baseline threshold (tuned per set)':34}"
+        + "".join(f"{'':>13}{f'>= {r.threshold:g}':>12}" for r in reports)
+    )
 
 
 def sweep(cases: list[Case], scored: list[list[Match]], suggest: float) -> None:
@@ -296,54 +368,73 @@ def print_errors(results: list[tuple[Case, SearchResult]]) -> None:
         print(f"  [{flag:7}] {case.kind:<11} {case.query!r}{who} expected {case.expected or '-'}: {tops}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", default=str(ROOT / "knowledge"))
-    parser.add_argument("--queries", default=str(ROOT / "bench" / "kb_queries.tsv"))
-    parser.add_argument("--answer", type=float, default=DEFAULT_ANSWER_THRESHOLD)
-    parser.add_argument("--suggest", type=float, default=DEFAULT_SUGGEST_THRESHOLD)
-    parser.add_argument("--margin", type=float, default=DEFAULT_MIN_MARGIN)
-    parser.add_argument("--lexical", choices=("bm25f", "bm25s"), default="bm25f", help="lexical ranker")
-    parser.add_argument("--sweep", action="store_true", help="scan the matcher's thresholds")
-    parser.add_argument("--errors", action="store_true", help="list the matcher's wrong answers and misses")
-    args = parser.parse_args(argv)
+@dataclass
+class SetReport:
+    """The overall figures of one set, for the summary of both."""
 
-    loaded = load_notes(args.dir)
+    name: str
+    notes: int
+    queries: int
+    matcher: Tally
+    baseline: Tally
+    threshold: float
+
+
+def run_set(eval_set: EvalSet, args: argparse.Namespace) -> SetReport | None:
+    """Evaluate both matchers on one set and print its section; None when it has no queries."""
+    loaded = load_notes(eval_set.notes)
     if loaded.problems:
-        print(f"warning: {len(loaded.problems)} problem(s) in the notes (run kb check)", file=sys.stderr)
-    cases = read_cases(Path(args.queries))
+        print(
+            f"warning: {len(loaded.problems)} problem(s) in {eval_set.notes} (run kb check)", file=sys.stderr
+        )
+    cases = read_cases(eval_set.queries)
     if not cases:
-        print(f"no queries in {args.queries}", file=sys.stderr)
-        return 1
+        print(f"no queries in {eval_set.queries}", file=sys.stderr)
+        return None
 
+    options = {"lexical": args.lexical} if args.lexical else {}
     start = time.perf_counter()
-    index = KnowledgeIndex.build(loaded.notes, loaded.synonyms, lexical=args.lexical)
+    index = KnowledgeIndex.build(loaded.notes, loaded.synonyms, **options)
     build = time.perf_counter() - start
     latencies = []
-    scored: list[list[Match]] = []
+    searched: list[tuple[Case, SearchResult]] = []
     for case in cases:
         start = time.perf_counter()
-        result = index.search(case.query, audience=case.audience, limit=50)  # type: ignore[arg-type]
+        result = index.search(case.query, audience=case.audience, limit=SEARCH_LIMIT)  # type: ignore[arg-type]
         latencies.append(time.perf_counter() - start)
-        scored.append(result.matches)
+        searched.append((case, result))
+    scored = [result.matches for _, result in searched]
     baseline = WRatioBaseline(loaded.notes)
     base_scored = [baseline.rank(case.query, case.audience) for case in cases]
     threshold, _ = tune_baseline(cases, base_scored)
 
+    redecide = (args.answer, args.suggest, args.margin) != (None, None, None)
+    answer = DEFAULT_ANSWER_THRESHOLD if args.answer is None else args.answer
+    suggest = DEFAULT_SUGGEST_THRESHOLD if args.suggest is None else args.suggest
+    margin = DEFAULT_MIN_MARGIN if args.margin is None else args.margin
+    if redecide:
+        total, per_kind, results = evaluate(cases, scored, matcher_decider(answer, suggest, margin))
+        how = f"re-decided: answer >= {answer:g} leading by >= {margin:g}, suggest >= {suggest:g}"
+    else:
+        total, per_kind, results = tally(searched)
+        how = "the decision kb search makes"
+    b_total, b_per_kind, _ = evaluate(cases, base_scored, baseline_decider(threshold))
+
     publics = sum(c.audience == "public" for c in cases)
     answerable = sum(c.expected is not None for c in cases)
+    public_notes = sum(n.audience == "public" for n in loaded.notes)
     print(
-        f"{len(cases)} queries ({answerable} answerable, {publics} from the public audience), "
-        f"{len(loaded.notes)} notes, {len(loaded.synonyms)} synonym groups\n"
-        f"matcher: answer >= {args.answer:g} leading by >= {args.margin:g}, suggest >= {args.suggest:g} "
-        f"(lexical={args.lexical})\n"
-        f"baseline: WRatio over title + questions, answer >= {threshold:g} (tuned here: most correct "
-        f"answers with WRONG <= {100 * BASELINE_MAX_WRONG:g}%)"
+        f"\n=== {eval_set.name}: {eval_set.about} {'=' * max(3, 96 - len(eval_set.name) - len(eval_set.about))}"
     )
-    total, per_kind, results = evaluate(
-        cases, scored, matcher_decider(args.answer, args.suggest, args.margin)
+    print(
+        f"{_shown(eval_set.notes)}: {len(loaded.notes)} notes ({public_notes} public), "
+        f"{len(loaded.synonyms)} synonym groups\n"
+        f"{_shown(eval_set.queries)}: {len(cases)} queries ({answerable} answerable, "
+        f"{len(cases) - answerable} to refuse, {publics} from the public audience)\n"
+        f"matcher: {how}" + (f" (lexical={args.lexical})" if args.lexical else "") + "\n"
+        f"baseline: WRatio over title + questions, answer >= {threshold:g} (tuned on this set's own "
+        f"queries: most correct answers with WRONG <= {100 * BASELINE_MAX_WRONG:g}%)"
     )
-    b_total, b_per_kind, _ = evaluate(cases, base_scored, baseline_decider(threshold))
     print_side_by_side((total, per_kind), (b_total, b_per_kind))
 
     latencies.sort()
@@ -356,7 +447,55 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors:
         print_errors(results)
     if args.sweep:
-        sweep(cases, scored, args.suggest)
+        if eval_set.name == "heldout":
+            print("\n(held-out set: these tables are for reporting only; never choose thresholds on them)")
+        sweep(cases, scored, suggest)
+    return SetReport(eval_set.name, len(loaded.notes), len(cases), total, b_total, threshold)
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when it lies inside it."""
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", choices=("ours", "heldout", "both"), default="both", help="which set(s)")
+    parser.add_argument("--dir", help="notes folder replacing the chosen set's (with --set ours or heldout)")
+    parser.add_argument(
+        "--queries", help="queries file replacing the chosen set's (with --set ours or heldout)"
+    )
+    parser.add_argument("--answer", type=float, help="re-decide: answer threshold")
+    parser.add_argument("--suggest", type=float, help="re-decide: suggest threshold")
+    parser.add_argument("--margin", type=float, help="re-decide: lead over the runner-up needed to answer")
+    parser.add_argument("--lexical", choices=("bm25f", "bm25s"), help="lexical ranker (default: the index's)")
+    parser.add_argument("--sweep", action="store_true", help="scan the matcher's thresholds")
+    parser.add_argument("--errors", action="store_true", help="list the matcher's wrong answers and misses")
+    args = parser.parse_args(argv)
+    if args.set == "both" and (args.dir or args.queries):
+        parser.error("--dir and --queries replace one set's notes or queries: choose it with --set")
+
+    command = sys.orig_argv if argv is None else [sys.argv[0], *argv]
+    print(f"$ {shlex.join(command)}")
+    names = ("ours", "heldout") if args.set == "both" else (args.set,)
+    reports = []
+    for name in names:
+        chosen = SETS[name]
+        eval_set = EvalSet(
+            name,
+            Path(args.dir) if args.dir else chosen.notes,
+            Path(args.queries) if args.queries else chosen.queries,
+            chosen.about if not (args.dir or args.queries) else "notes or queries given on the command line",
+        )
+        report = run_set(eval_set, args)
+        if report is None:
+            return 1
+        reports.append(report)
+    if len(reports) > 1:
+        print_summary(reports)
     return 0
 
 
