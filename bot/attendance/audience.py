@@ -37,7 +37,7 @@ def shift_resolver(tz: ZoneInfo) -> Resolver:
     """Resolve chosen shift ids to the private chats of the staff on them, today (in ``tz``) or later."""
 
     async def resolve(session: AsyncSession, values: Sequence[str]) -> list[Target]:
-        ids = [int(value) for value in values if value.isdigit()]
+        ids = [int(value) for value in values if value.isdecimal()]
         people = await service.shift_staff(session, ids, local_date(utcnow(), tz))
         return [Target(p.telegram_id, p.display_name, ChatKind.PRIVATE) for p in people]
 

@@ -88,3 +88,11 @@ class ConfirmDelete(Button, prefix="att.delete_ok"):
     """Yes, delete the shift."""
 
     shift_id: int
+
+
+@dataclass(frozen=True)
+class OnHolidays(Button, prefix="att.holidays"):
+    """On a shift's card: make the shift run on public holidays (``on``), or not."""
+
+    shift_id: int
+    on: bool

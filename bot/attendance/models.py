@@ -26,12 +26,16 @@ class Shift(SQLModel, table=True):
     window_minutes: int = Field(default=30, description="Check-in opens this long before the start")
     grace_minutes: int = Field(default=5, description="A check-in this long after the start is still on time")
     close_minutes: int = Field(default=60, description="Check-in closes this long after the start")
+    on_holidays: bool = Field(default=False, description="Runs on statutory holidays too (a 7-day desk)")
     active: bool = Field(default=True, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class ShiftAssignment(SQLModel, table=True):
-    """A person works a shift from ``start_date`` to ``end_date`` (inclusive; open-ended when None)."""
+    """A person works a shift from ``start_date`` to ``end_date`` (inclusive; open-ended when None).
+
+    It counts only for the shifts that start after it was made (``created_at``): nobody is expected, or
+    absent, for a shift they were put on once it had begun."""
 
     __tablename__ = "shift_assignment"
 
@@ -64,6 +68,23 @@ class CalendarDay(SQLModel, table=True):
     kind: str = Field(sa_type=String(8))
     works_as: int | None = Field(default=None, description="ISO weekday whose shifts run on a workday")
     note: str | None = Field(default=None, max_length=100)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+HOLIDAY_NAME_MAX_LENGTH = 32
+
+
+class StatutoryDay(SQLModel, table=True):
+    """A day of a year's official schedule entered by an admin (``/holidays``): a public holiday, or a
+    make-up workday (调休). Used only for years the ``chinesecalendar`` package does not know yet."""
+
+    __tablename__ = "statutory_day"
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(unique=True, index=True)
+    workday: bool = Field(default=False, description="A make-up workday; otherwise a day off")
+    name: str = Field(default="", max_length=HOLIDAY_NAME_MAX_LENGTH, description="The holiday, as named")
     created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

@@ -1,13 +1,14 @@
-"""Attendance texts, translated: shared by the handlers and the scheduled work (keyboards: ``keyboards.py``)."""
+"""Attendance texts, translated: shared by the handlers, the scheduled work and the outbox (keyboards:
+``keyboards.py``)."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.attendance.calendar import DayPlan, PlanKind
+from bot.attendance.calendar import DayPlan, OfficialHoliday, PlanKind, YearSource
 from bot.attendance.models import AttendanceRequest, Punch, RequestKind, RequestStatus, Shift
 from bot.attendance.reports import DayReport, Entry, Mark, ShiftDay
 from bot.attendance.schedule import Occurrence, ShiftLike, format_clock, format_weekdays
@@ -98,9 +99,10 @@ def hours(shift: ShiftLike) -> str:
 
 
 def shift_line(_: Translate, shift: ShiftLike) -> str:
-    """``早班 08:30–17:00 · Mon–Fri``."""
+    """``早班 08:30–17:00 · Mon–Fri``, and ``· 🎌 public holidays too`` for a shift that runs on them."""
     night = " 🌙" if shift.end_minute <= shift.start_minute else ""
-    return f"{esc(shift.name)} {hours(shift)}{night} · {weekdays_label(_, shift.weekdays)}"
+    line = f"{esc(shift.name)} {hours(shift)}{night} · {weekdays_label(_, shift.weekdays)}"
+    return line + (" · " + _("🎌 public holidays too") if shift.on_holidays else "")
 
 
 def shift_details(_: Translate, shift: Shift) -> str:
@@ -113,17 +115,23 @@ def shift_details(_: Translate, shift: Shift) -> str:
     )
 
 
+def holiday_name(_: Translate, name: str | None) -> str:
+    """A statutory holiday's name: the package's translated, an admin's as entered (escaped)."""
+    if name in HOLIDAYS:
+        return _(HOLIDAYS[name])
+    return esc(name or "")
+
+
 def plan_label(_: Translate, plan: DayPlan) -> str | None:
     """Why a day is special, or None for an ordinary day."""
-    holiday = _(HOLIDAYS.get(plan.holiday or "", plan.holiday or ""))
+    holiday = holiday_name(_, plan.holiday)
     if plan.kind == PlanKind.HOLIDAY:
         return _("public holiday: {name}", name=holiday) if holiday else _("public holiday")
     if plan.kind == PlanKind.MAKEUP:
-        return _(
-            "make-up workday ({name}), {weekday} shifts",
-            name=holiday,
-            weekday=weekday_name(_, plan.weekday or 1),
-        )
+        weekday = weekday_name(_, plan.weekday or 1)
+        if not holiday:
+            return _("make-up workday, {weekday} shifts", weekday=weekday)
+        return _("make-up workday ({name}), {weekday} shifts", name=holiday, weekday=weekday)
     if plan.kind == PlanKind.OFF:
         return _("day off (set by an admin)")
     if plan.kind == PlanKind.WORK:
@@ -132,7 +140,7 @@ def plan_label(_: Translate, plan: DayPlan) -> str | None:
 
 
 def notice_text(_: Translate, notice: Notice, tz: ZoneInfo) -> str:
-    """The message a scheduled notice becomes (its button: ``keyboards.notice_buttons``)."""
+    """The message a scheduled notice becomes (its button: ``outbox``)."""
     occ, name = notice.occ, esc(notice.shift_name)
     fields = {
         "shift": name,
@@ -168,6 +176,70 @@ def notice_text(_: Translate, notice: Notice, tz: ZoneInfo) -> str:
         "you left, ask for a correction, for example: /correct {date} out {end} reason",
         **fields,
     )
+
+
+def unknown_year_warning(_: Translate, year: int) -> str:
+    """Nobody knows the official holidays of ``year``: how to enter them."""
+    return _(
+        "⚠️ The official holidays of {year} are not known yet, so every Monday to Friday counts as a workday. "
+        "Once the State Council publishes them, enter them in one step, for example:\n"
+        "/holidays {year} 元旦 01-01..01-03; 春节 02-06..02-12 workdays 02-14,02-20",
+        year=year,
+    )
+
+
+def year_note(_: Translate, year: int, source: YearSource, entered: bool) -> str | None:
+    """Where the holidays of ``year`` come from, when it is worth saying."""
+    if source == YearSource.UNKNOWN:
+        return unknown_year_warning(_, year)
+    if source == YearSource.ENTERED:
+        return _(
+            "ℹ️ {year}: the official holidays entered with /holidays apply, as the chinesecalendar package "
+            "does not know the year yet; once it does, its data wins.",
+            year=year,
+        )
+    if entered:
+        return _(
+            "ℹ️ {year}: the chinesecalendar package knows this year, so its data applies and the holidays "
+            "entered with /holidays are not used.",
+            year=year,
+        )
+    return None
+
+
+def _spans(_: Translate, days: Sequence[date]) -> str:
+    """Days as runs: ``02-06 Sat – 02-12 Fri, 02-15 Mon``."""
+    runs: list[list[date]] = []
+    for day in sorted(days):
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(
+        day_label(_, run[0]) + (f" – {day_label(_, run[-1])}" if len(run) > 1 else "") for run in runs
+    )
+
+
+def holidays_text(_: Translate, year: int, holidays: Sequence[OfficialHoliday], source: YearSource) -> str:
+    """An entered official schedule, a line a holiday, and whether it applies."""
+    lines = ["<b>" + _("📅 Official holidays of {year}, as entered", year=year) + "</b>"]
+    for holiday in holidays:
+        name = holiday_name(_, holiday.name) or _("public holiday")
+        line = f"• {name}: {_spans(_, holiday.days)}"
+        if holiday.workdays:
+            line += "; " + _("make-up workdays: {days}", days=_spans(_, holiday.workdays))
+        lines.append(line)
+    note = year_note(_, year, source, entered=True)
+    if note:
+        lines += ["", note]
+    lines += [
+        "",
+        _(
+            "Your /dayoff and /workday changes win over these days. Remove them: /holidays {year} clear",
+            year=year,
+        ),
+    ]
+    return "\n".join(lines)
 
 
 def occ_fields(_: Translate, occ: Occurrence, tz: ZoneInfo) -> dict[str, str]:
@@ -251,7 +323,15 @@ def day_report_text(_: Translate, report: DayReport, tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-def summary_text(_: Translate, groups: list[ShiftDay], now: datetime, tz: ZoneInfo, pending: int) -> str:
+def summary_text(
+    _: Translate,
+    groups: list[ShiftDay],
+    now: datetime,
+    tz: ZoneInfo,
+    pending: int,
+    unknown_years: Sequence[int] = (),
+) -> str:
+    """The daily summary; ``unknown_years`` are warned about (their official holidays are not known)."""
     header = _("📋 Daily attendance summary, {when}", when=now.astimezone(tz).strftime("%Y-%m-%d %H:%M"))
     lines = [f"<b>{header}</b>"]
     if not groups:
@@ -262,6 +342,8 @@ def summary_text(_: Translate, groups: list[ShiftDay], now: datetime, tz: ZoneIn
     if pending:
         lines.append("")
         lines.append(_("📝 Requests waiting for a decision: {count} — /requests", count=pending))
+    for year in unknown_years:
+        lines += ["", unknown_year_warning(_, year)]
     return "\n".join(lines)
 
 

@@ -44,6 +44,8 @@ class ShiftLike(Protocol):
     def grace_minutes(self) -> int: ...
     @property
     def close_minutes(self) -> int: ...
+    @property
+    def on_holidays(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,7 @@ class ShiftSpec:
     window_minutes: int = 30
     grace_minutes: int = 5
     close_minutes: int = 60
+    on_holidays: bool = False
 
     @classmethod
     def of(cls, shift: ShiftLike) -> ShiftSpec:
@@ -70,6 +73,7 @@ class ShiftSpec:
             shift.window_minutes,
             shift.grace_minutes,
             shift.close_minutes,
+            shift.on_holidays,
         )
 
 
@@ -200,7 +204,7 @@ _CHINESE_DAYS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "�
 def parse_weekday(text: str) -> int | None:
     """``5``, ``周五``, ``星期五``, ``fri`` → 5."""
     text = normalise(text).lower().removeprefix("星期").removeprefix("周").removeprefix("礼拜")
-    if text.isdigit() and 1 <= int(text) <= 7:
+    if text.isdecimal() and 1 <= int(text) <= 7:
         return int(text)
     if text in _CHINESE_DAYS:
         return _CHINESE_DAYS[text]
@@ -273,6 +277,19 @@ def parse_date(text: str, today: date) -> date | None:
     return min(candidates, key=lambda d: abs((d - today).days))
 
 
+def parse_day_in_year(text: str, year: int) -> date | None:
+    """``02-06``, ``2/6``, ``2月6日`` → that day of ``year``; a date with its own year (``2027-02-06``,
+    ``20270206``) keeps it, so the caller can refuse another year. None if not a date."""
+    text = normalise(text)
+    match = _DATE.match(text) or _COMPACT_DATE.match(text)
+    if not match:
+        return None
+    try:
+        return date(int(match.group(1) or year), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
 def parse_month(text: str, today: date) -> tuple[int, int] | None:
     """``2025-10``, ``202510``, ``10`` (this year), ``10月`` → (year, month)."""
     text = normalise(text).removesuffix("月")
@@ -296,6 +313,7 @@ class ShiftError(StrEnum):
     BAD_WINDOW = "bad_window"
     BAD_GRACE = "bad_grace"
     BAD_CLOSE = "bad_close"
+    BAD_HOLIDAYS = "bad_holidays"
 
 
 _OPTION_NAMES = {
@@ -307,6 +325,10 @@ _OPTION_NAMES = {
     "close": "close_minutes",
     "截止": "close_minutes",
 }
+_HOLIDAY_OPTIONS = {"holidays", "holiday", "节假日", "假日"}
+_HOLIDAY_WORDS = {"holidays", "节假日", "节假日上班", "节假日照常", "假日照常"}
+_YES = {"yes", "y", "on", "true", "1", "是", "开", "上班", "照常"}
+_NO = {"no", "n", "off", "false", "0", "否", "关", "休息", "不上班"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,10 +342,19 @@ class ShiftDraft:
     window_minutes: int
     grace_minutes: int
     close_minutes: int
+    on_holidays: bool | None = None  # None: as it was (a new shift does not run on public holidays)
+
+
+def parse_holidays(text: str) -> bool | None:
+    """``yes`` / ``是`` → True, ``no`` / ``否`` → False (whether a shift runs on public holidays); None if
+    neither."""
+    word = normalise(text).lower()
+    return True if word in _YES else False if word in _NO else None
 
 
 def parse_shift(args: list[str]) -> ShiftDraft | tuple[ShiftError, str]:
-    """Read ``NAME START END [DAYS] [window=30] [grace=5] [close=60]`` (``START-END`` also works).
+    """Read ``NAME START END [DAYS] [window=30] [grace=5] [close=60] [holidays]`` (``START-END`` also
+    works; ``holidays`` or ``holidays=yes`` makes the shift run on public holidays, ``holidays=no`` not).
 
     Returns the draft, or the error with the offending piece of input.
     """
@@ -346,8 +377,17 @@ def parse_shift(args: list[str]) -> ShiftDraft | tuple[ShiftError, str]:
     if end == 0:
         end = MINUTES_PER_DAY
     options = {"weekdays": ALL_WEEKDAYS, "window_minutes": 30, "grace_minutes": 5, "close_minutes": 60}
+    on_holidays: bool | None = None
     for token in rest:
         key, sep, value = token.partition("=")
+        if not sep and token.lower() in _HOLIDAY_WORDS:
+            on_holidays = True
+            continue
+        if sep and key.lower() in _HOLIDAY_OPTIONS:
+            on_holidays = parse_holidays(value)
+            if on_holidays is None:
+                return ShiftError.BAD_HOLIDAYS, token
+            continue
         if not sep:
             days = parse_weekdays(token)
             if days is None:
@@ -355,7 +395,7 @@ def parse_shift(args: list[str]) -> ShiftDraft | tuple[ShiftError, str]:
             options["weekdays"] = days
             continue
         field = _OPTION_NAMES.get(key.lower())
-        if field is None or not value.isdigit():
+        if field is None or not value.isdecimal():
             return ShiftError.BAD_OPTION, token
         options[field] = int(value)
     length = duration_minutes(start, end)
@@ -366,4 +406,4 @@ def parse_shift(args: list[str]) -> ShiftDraft | tuple[ShiftError, str]:
         return ShiftError.BAD_GRACE, str(grace)
     if close < grace or close > length:
         return ShiftError.BAD_CLOSE, str(close)
-    return ShiftDraft(name, start, end, str(options["weekdays"]), window, grace, close)
+    return ShiftDraft(name, start, end, str(options["weekdays"]), window, grace, close, on_holidays)

@@ -2,28 +2,22 @@
 
 The jobs hold no state of their own: each run asks the service what is due since the last run (the
 database remembers it), so a restart neither loses nor repeats reminders, and absences that fell while the
-bot was down are recorded by the first run. Job names are stable, and scheduling twice replaces the jobs.
-``send_paced`` writes to many people within Telegram's limits (the handlers use it too).
+bot was down are recorded by the first run. What a run decides to tell people is queued in the delivery
+outbox in the same transaction (``outbox.py``): a crash at any moment loses none of it, and only the
+messages in flight at that moment may arrive twice (flagged ``maybe_duplicate``). Job names are stable, and
+scheduling twice replaces the jobs.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import warnings
-from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
-from telegram import Bot, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
-from telegram.error import Forbidden, RetryAfter, TelegramError
-
-from bot.attendance import keyboards, render, reports, service
+from bot.attendance import outbox, reports, service
 from bot.attendance.schedule import local_date, local_moment, parse_clock
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.context import BotApplication, BotContext
-from bot.i18n import translator_for
 from bot.people.models import Person
 
 log = logging.getLogger(__name__)
@@ -32,12 +26,8 @@ TICK_JOB = "attendance:tick"
 SUMMARY_JOB = "attendance:daily-summary"
 CATCH_UP_JOB = "attendance:catch-up"
 JOB_NAMES = (TICK_JOB, SUMMARY_JOB, CATCH_UP_JOB)
-SEND_RATE = 25.0
-"""Messages per second when the scheduler writes to many people (Telegram allows about 30)."""
 SUMMARY_CATCH_UP = timedelta(hours=3)
 """A daily summary missed while the bot was down is still sent this long after its time."""
-
-Outgoing = tuple[int, str, InlineKeyboardMarkup | None]
 
 
 def summary_minute(settings: Settings) -> int:
@@ -48,7 +38,8 @@ def summary_minute(settings: Settings) -> int:
 
 
 def schedule_work(application: BotApplication) -> None:
-    """(Re)create the attendance jobs under their stable names."""
+    """(Re)create the attendance jobs under their stable names. The catch-up runs as soon as the application
+    starts, however late that is (slow migrations, waiting for the network): it has no misfire limit."""
     queue = application.job_queue
     if queue is None:
         log.warning("no job queue: attendance reminders and summaries are off")
@@ -70,60 +61,77 @@ def schedule_work(application: BotApplication) -> None:
     )
     minute = summary_minute(settings)
     queue.run_daily(summary_job, time(minute // 60, minute % 60, tzinfo=settings.tz), name=SUMMARY_JOB)
-    queue.run_once(catch_up_job, when=1, name=CATCH_UP_JOB)
+    queue.run_once(catch_up_job, when=0, name=CATCH_UP_JOB, job_kwargs={"misfire_grace_time": None})
 
 
 async def run_tick(application: BotApplication, now: datetime | None = None) -> service.Tick:
-    """One run of the scheduler: record what is due, then send the reminders and notices."""
+    """One run of the scheduler: cancel reminder waves whose moment has passed unsent, record what is due
+    and queue the reminders and notices with it, then wake the outbox's sender."""
     data = application.bot_data
     settings = data.settings
     now = now or utcnow()
     async with data.attendance_tick_lock, data.db() as session:
-        done = await service.tick(session, now, settings.tz)
-    if done.notices or done.absences:
+        expired = await outbox.cancel_expired(session, now)
+        done = await service.tick(session, now, settings.tz, commit=False)
+        await outbox.queue_notices(
+            session, done.notices, default_language=settings.default_language, tz=settings.tz, now=now
+        )
+        await session.commit()
+    for campaign_id in expired:
+        data.sender.cancelled(campaign_id)
+    if done.notices:
+        data.sender.wake()
+    if done.notices or done.absences or expired:
         log.info(
-            "attendance at %s: %d reminders, %d absences, %d records closed",
+            "attendance at %s: %d reminders, %d absences, %d records closed, %d stale waves cancelled",
             now.isoformat(timespec="seconds"),
             done.count(service.NoticeKind.WINDOW_OPEN) + done.count(service.NoticeKind.SHIFT_START),
             done.absences,
             done.closed,
+            len(expired),
         )
-    outgoing = []
-    for notice in done.notices:
-        _ = translator_for(notice.person, settings.default_language)
-        text = render.notice_text(_, notice, settings.tz)
-        outgoing.append((notice.person.telegram_id, text, keyboards.notice_buttons(_, notice.kind)))
-    await send_paced(application.bot, outgoing)
     return done
 
 
-async def send_summary(
-    application: BotApplication, now: datetime | None = None, *, claim: bool = True
-) -> int:
-    """Send the daily summary to every admin (once a day when ``claim``); how many got it."""
-    settings = application.bot_data.settings
+async def send_summary(application: BotApplication, now: datetime | None = None) -> int:
+    """Queue the daily summary for every admin, once a day (claimed with it in one transaction); how many
+    admins it goes to. A day with nothing to report sends nothing, unless the official holidays of this
+    year or (from December) the next are unknown: then the summary says so."""
+    data = application.bot_data
+    settings = data.settings
     now = now or utcnow()
     minute = summary_minute(settings)
-    async with application.bot_data.db() as session:
-        if claim:
-            due_at = local_moment(local_date(now, settings.tz), minute, settings.tz)
-            if now > due_at + SUMMARY_CATCH_UP or not await service.claim_summary(
-                session, now, settings.tz, minute
-            ):
-                return 0
+    today = local_date(now, settings.tz)
+    async with data.db() as session:
+        due_at = local_moment(today, minute, settings.tz)
+        if now > due_at + SUMMARY_CATCH_UP or not await service.claim_summary(
+            session, now, settings.tz, minute, commit=False
+        ):
+            return 0
         groups = await reports.summary_report(session, now, settings.tz)
         pending = len(await service.pending_requests(session))
-        admins = await service.admins(session)
-    if not groups and not pending:
-        return 0  # a day off: nothing to report
-    recipients: dict[int, Person | None] = {p.telegram_id: p for p in admins}
-    for telegram_id in settings.admin_ids:
-        recipients.setdefault(telegram_id, None)
-    outgoing: list[Outgoing] = []
-    for telegram_id, person in recipients.items():
-        _ = translator_for(person, settings.default_language)
-        outgoing.append((telegram_id, render.summary_text(_, groups, now, settings.tz, pending), None))
-    return len(await send_paced(application.bot, outgoing))
+        unknown = await service.unknown_years(session, today)
+        if unknown and not await service.list_shifts(session):
+            unknown = []  # no shifts: the calendar does not matter here
+        if not groups and not pending and not unknown:
+            await session.commit()  # a day off: nothing to report
+            return 0
+        recipients: dict[int, Person | None] = {p.telegram_id: p for p in await service.admins(session)}
+        for telegram_id in settings.admin_ids:
+            recipients.setdefault(telegram_id, None)
+        count = await outbox.queue_summary(
+            session,
+            groups,
+            pending,
+            unknown,
+            recipients.items(),
+            default_language=settings.default_language,
+            tz=settings.tz,
+            now=now,
+        )
+        await session.commit()
+    data.sender.wake()
+    return count
 
 
 async def tick_job(context: BotContext) -> None:
@@ -138,43 +146,3 @@ async def catch_up_job(context: BotContext) -> None:
     """At start: whatever fell due while the bot was down, and a missed daily summary."""
     await run_tick(context.application)
     await send_summary(context.application)
-
-
-def _retry_after(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-async def send_paced(bot: Bot, messages: Sequence[Outgoing], rate: float = SEND_RATE) -> list[Message]:
-    """Send private messages one after another within Telegram's overall limit; the messages that arrived.
-
-    With the bot's rate limiter in place (the composition root installs the shared one) it sets the pace;
-    without one, the messages are spaced ``1/rate`` seconds apart. A flood-limit answer is waited out and
-    retried; a blocked bot or another refusal is logged and skipped, so one person never stops the others.
-    """
-    loop = asyncio.get_running_loop()
-    spacing = 0.0 if getattr(bot, "rate_limiter", None) is not None else 1 / rate
-    next_at = loop.time()
-    sent: list[Message] = []
-    for chat_id, text, markup in messages:
-        delay = next_at - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        next_at = max(next_at, loop.time()) + spacing
-        for _attempt in range(3):
-            try:
-                sent.append(
-                    await bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
-                )
-                break
-            except RetryAfter as exc:
-                await asyncio.sleep(_retry_after(exc))
-            except Forbidden as exc:
-                log.info("could not write to %s: %s", chat_id, exc)
-                break
-            except TelegramError as exc:
-                log.warning("could not send an attendance message to %s: %s", chat_id, exc)
-                break
-    return sent

@@ -58,6 +58,7 @@ def add_commands(menus: MenuRegistry) -> None:
     menus.add("newshift", N_("Define a shift"), roles=admin, order=73)
     menus.add("assign", N_("Put staff on a shift"), roles=admin, order=74)
     menus.add("calendar", N_("Holidays and workdays"), roles=admin, order=75)
+    menus.add("holidays", N_("A year's official holidays"), roles=admin, order=75)
     menus.add("monthreport", N_("Monthly attendance (.xlsx)"), roles=admin, order=76)
     menus.add("workplace", N_("Workplace location for check-in"), roles=admin, order=77)
 

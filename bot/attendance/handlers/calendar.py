@@ -1,4 +1,5 @@
-"""Admins change the calendar: /dayoff, /workday, /clearday, and /calendar shows the coming weeks."""
+"""Admins change the calendar: /dayoff, /workday, /clearday, /holidays (a year's official schedule, for years
+the chinesecalendar package does not know yet), and /calendar shows the coming weeks."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.access import admin_only
 from bot.attendance import arguments, render, service
-from bot.attendance.calendar import PlanKind, covers_year
+from bot.attendance.calendar import PlanKind, year_source
 from bot.attendance.handlers.common import PRIVATE, me, today
 from bot.attendance.models import DayKind
 from bot.context import BotContext
@@ -36,17 +37,29 @@ async def dayoff_command(update: Update, context: BotContext) -> None:
 @admin_only
 @usage_errors
 async def workday_command(update: Update, context: BotContext) -> None:
-    """/workday DAY [WEEKDAY] [note]: a workday running that weekday's shifts."""
+    """/workday FIRST [LAST] [WEEKDAY] [note]: workdays running that weekday's shifts (each day's own)."""
     _ = context.gettext
-    day, weekday, note = arguments.workday(context.args or [], today(context))
+    first, last, weekday, note = arguments.workday(context.args or [], today(context))
     async with context.session() as session:
-        await service.set_day(session, day, DayKind.WORK, works_as=weekday, note=note, by=me(context))
-        plan = (await service.day_plans(session, day, day))[day]
-    text = _(
-        "🏢 {day} is a workday with the shifts of {weekday}. Undo with /clearday.",
-        day=render.day_label(_, day),
-        weekday=render.weekday_name(_, plan.weekday or 1),
-    )
+        for day in service.days_between(first, last):
+            await service.set_day(session, day, DayKind.WORK, works_as=weekday, note=note, by=me(context))
+        plan = (await service.day_plans(session, first, first))[first]
+    if first == last:
+        text = _(
+            "🏢 {day} is a workday with the shifts of {weekday}. Undo with /clearday.",
+            day=render.day_label(_, first),
+            weekday=render.weekday_name(_, plan.weekday or 1),
+        )
+    else:
+        span = f"{render.day_label(_, first)} – {render.day_label(_, last)}"
+        text = (
+            _("🏢 {span} are workdays with the shifts of {weekday}. Undo with /clearday.")
+            if weekday
+            else _(
+                "🏢 {span} are workdays, each with the shifts of its own weekday (Monday's on a weekend). "
+                "Undo with /clearday."
+            )
+        ).format(span=span, weekday=render.weekday_name(_, weekday or 1))
     await reply(update, context, text)
 
 
@@ -64,12 +77,15 @@ async def clearday_command(update: Update, context: BotContext) -> None:
 
 @admin_only
 async def calendar_command(update: Update, context: BotContext) -> None:
-    """Holidays, make-up workdays and the admins' changes in the coming weeks."""
+    """Holidays, make-up workdays and the admins' changes in the coming weeks, and where each year's
+    holidays come from."""
     _ = context.gettext
     first = today(context)
     last = first + timedelta(days=CALENDAR_DAYS)
+    years = sorted({first.year, last.year})
     async with context.session() as session:
         plans = await service.day_plans(session, first, last)
+        entered = await service.entered_years(session, years)
     lines = ["<b>" + _("📅 Calendar, next {days} days", days=CALENDAR_DAYS) + "</b>"]
     special = [
         (day, render.plan_label(_, plan)) for day, plan in plans.items() if plan.kind != PlanKind.REGULAR
@@ -77,17 +93,54 @@ async def calendar_command(update: Update, context: BotContext) -> None:
     lines += [f"{render.day_label(_, day)}: {label}" for day, label in special] or [
         _("No holidays or changes.")
     ]
-    for year in sorted({first.year, last.year}):
-        if not covers_year(year):
-            lines.append(
-                _(
-                    "⚠️ The official holidays of {year} are not known yet (update the chinesecalendar package); "
-                    "until then set days off with /dayoff.",
-                    year=year,
-                )
-            )
-    lines += ["", _("Change a day: /dayoff, /workday, /clearday")]
+    for year in years:
+        note = render.year_note(_, year, year_source(year, entered), year in entered)
+        if note:
+            lines += ["", note]
+    lines += ["", _("Change a day: /dayoff, /workday, /clearday · a year's official holidays: /holidays")]
     await reply(update, context, "\n".join(lines))
+
+
+@admin_only
+@usage_errors
+async def holidays_command(update: Update, context: BotContext) -> None:
+    """/holidays YEAR NAME DAYS [workdays DAYS]; ... — a year's official schedule in one message (nothing is
+    saved if any part is wrong); /holidays YEAR shows it, /holidays YEAR clear removes it."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    _ = context.gettext
+    words = message.text.split(maxsplit=1)
+    asked = arguments.official_holidays(words[1] if len(words) > 1 else "", today(context))
+    year, removed = asked.year, 0
+    async with context.session() as session:
+        if asked.clear:
+            removed = await service.clear_year(session, year)
+        elif asked.holidays:
+            await service.save_year(session, year, asked.holidays, by=me(context))
+        holidays = await service.year_holidays(session, year)
+        entered = await service.entered_years(session, [year])
+    source = year_source(year, entered)
+    if asked.clear:
+        text = (
+            _("🗑 The official holidays entered for {year} were removed.", year=year)
+            if removed
+            else _("No official holidays were entered for {year}.", year=year)
+        )
+        note = render.year_note(_, year, source, entered=False)
+        await reply(update, context, "\n\n".join(p for p in (text, note) if p))
+        return
+    if not holidays:
+        text = _("No official holidays were entered for {year}.", year=year)
+        note = render.year_note(_, year, source, entered=False) or _(
+            "ℹ️ The chinesecalendar package knows {year}: nothing needs entering.", year=year
+        )
+        usage = _(arguments.HOLIDAYS_USAGE, year=year)
+        await reply(update, context, "\n\n".join(p for p in (text, note, usage) if p))
+        return
+    text = render.holidays_text(_, year, holidays, source)
+    if asked.holidays:
+        text = _("✅ Saved.") + "\n" + text
+    await reply(update, context, text)
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
@@ -96,4 +149,5 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CommandHandler("workday", workday_command, PRIVATE),
         CommandHandler("clearday", clearday_command, PRIVATE),
         CommandHandler("calendar", calendar_command, PRIVATE),
+        CommandHandler("holidays", holidays_command, PRIVATE),
     ]

@@ -1,23 +1,34 @@
 """The messages that show a request: each admin's card with approve / reject, and a swap's question to the
-colleague. They are remembered, so that once the request is settled every copy says how, without buttons."""
+colleague. They are remembered, so that once the request is settled every copy says how, without buttons.
+
+These are edited later by message id, so they are sent here directly (``send_paced``) and remembered; what
+a request's people are told about its outcome goes through the delivery outbox (``outbox.tell``).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Sequence
 
-from telegram import CallbackQuery, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.attendance import keyboards, render, service
 from bot.attendance.models import AttendanceRequest, RequestStatus, Shift
 from bot.attendance.render import esc
-from bot.attendance.scheduled import send_paced
 from bot.context import BotContext
+from bot.delivery.sender import retry_after_seconds
 from bot.i18n import N_, Translate, translator_for
 from bot.people.models import Person
 
 log = logging.getLogger(__name__)
+
+SEND_RATE = 25.0
+"""Messages per second when writing to many people without the bot's rate limiter (Telegram allows 30)."""
+
+Outgoing = tuple[int, str, InlineKeyboardMarkup | None]
 
 SETTLED = {
     RequestStatus.APPROVED: N_("✅ Approved by {name}"),
@@ -27,11 +38,37 @@ SETTLED = {
 OPEN = (RequestStatus.AWAITING_COLLEAGUE, RequestStatus.PENDING)
 
 
-async def notify(context: BotContext, person: Person | None, text: str) -> None:
-    """A private message to ``person`` (someone other than the current person), if there is one."""
-    if person is None:
-        return
-    await send_paced(context.bot, [(person.telegram_id, text, None)])
+async def send_paced(bot: Bot, messages: Sequence[Outgoing], rate: float = SEND_RATE) -> list[Message]:
+    """Send private messages one after another within Telegram's overall limit; the messages that arrived.
+
+    With the bot's rate limiter in place (the composition root installs the shared one) it sets the pace;
+    without one, the messages are spaced ``1/rate`` seconds apart. A flood-limit answer is waited out and
+    retried; a blocked bot or another refusal is logged and skipped, so one person never stops the others.
+    """
+    loop = asyncio.get_running_loop()
+    spacing = 0.0 if getattr(bot, "rate_limiter", None) is not None else 1 / rate
+    next_at = loop.time()
+    sent: list[Message] = []
+    for chat_id, text, markup in messages:
+        delay = next_at - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        next_at = max(next_at, loop.time()) + spacing
+        for _attempt in range(3):
+            try:
+                sent.append(
+                    await bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
+                )
+                break
+            except RetryAfter as exc:
+                await asyncio.sleep(retry_after_seconds(exc))
+            except Forbidden as exc:
+                log.info("could not write to %s: %s", chat_id, exc)
+                break
+            except TelegramError as exc:
+                log.warning("could not send an attendance message to %s: %s", chat_id, exc)
+                break
+    return sent
 
 
 async def card(context: BotContext, request: AttendanceRequest, _: Translate) -> str:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.access import admin_only
-from bot.attendance import keyboards, service
+from bot.attendance import keyboards, outbox, service
 from bot.attendance.buttons import Decide
 from bot.attendance.handlers import cards
 from bot.attendance.handlers.common import PRIVATE, me
-from bot.attendance.models import RequestKind, RequestStatus
+from bot.attendance.models import AttendanceRequest, RequestKind, RequestStatus
 from bot.attendance.render import esc
 from bot.attendance.service import AnswerOutcome
 from bot.clock import utcnow
@@ -58,8 +59,11 @@ async def decide_pressed(update: Update, context: BotContext, pressed: Decide) -
     admin = me(context)
     async with context.session() as session:
         outcome, request = await service.decide(
-            session, pressed.request_id, admin, pressed.approve, utcnow(), context.settings.tz
+            session, pressed.request_id, admin, pressed.approve, utcnow(), context.settings.tz, commit=False
         )
+        if outcome == AnswerOutcome.DONE and request is not None:
+            await _tell_outcome(session, context, request, admin, pressed.approve)
+        await session.commit()
     if request is None:
         await toast(update, _("This request no longer exists."), alert=True)
         return
@@ -72,19 +76,26 @@ async def decide_pressed(update: Update, context: BotContext, pressed: Decide) -
         await toast(update, text, alert=True)
         await cards.show_settled(context, query, request)
         return
+    context.bot_data.sender.wake()
     await toast(update, _("Approved.") if pressed.approve else _("Rejected."))
     text = await cards.settled_card(context, request, _, admin)
     await edit_query_message(query, text, parse_mode=ParseMode.HTML)
     shown = query.message
     await cards.settle_cards(context, request, (shown.chat.id, shown.message_id) if shown else None)
-    async with context.session() as session:
-        requester = await session.get(Person, request.person_id)
-        colleague = await session.get(Person, request.colleague_id) if request.colleague_id else None
-    message = DECIDED[(RequestKind(request.kind), pressed.approve)]
-    for person in (requester, colleague):
+
+
+async def _tell_outcome(
+    session: AsyncSession, context: BotContext, request: AttendanceRequest, admin: Person, approve: bool
+) -> None:
+    """Queue the decision for the requester (and the colleague of a swap), each in their language, in the
+    decision's transaction."""
+    message = DECIDED[(RequestKind(request.kind), approve)]
+    for person_id in (request.person_id, request.colleague_id):
+        person = await session.get(Person, person_id) if person_id is not None else None
         if person is not None:
             theirs = translator_for(person, context.settings.default_language)
-            await cards.notify(context, person, theirs(message, id=request.id, admin=esc(admin.display_name)))
+            text = theirs(message, id=request.id, admin=esc(admin.display_name))
+            await outbox.tell(session, person, text, ref=outbox.request_ref(request.id))
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

@@ -34,7 +34,9 @@ async def summary_command(update: Update, context: BotContext) -> None:
     async with context.session() as session:
         groups = await reports.summary_report(session, utcnow(), tz)
         pending = len(await service.pending_requests(session))
-    await reply(update, context, render.summary_text(context.gettext, groups, utcnow(), tz, pending))
+        unknown = await service.unknown_years(session, today(context))
+    text = render.summary_text(context.gettext, groups, utcnow(), tz, pending, unknown)
+    await reply(update, context, text)
 
 
 def chart_labels(_: Translate) -> dict[reports.Mark, str]:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.access import staff_only
-from bot.attendance import arguments, service
+from bot.attendance import arguments, outbox, service
 from bot.attendance.buttons import AnswerSwap, Withdraw
 from bot.attendance.handlers import cards
 from bot.attendance.handlers.common import PRIVATE, me, today
 from bot.attendance.models import AttendanceRequest, RequestStatus
 from bot.attendance.render import esc
-from bot.attendance.scheduled import send_paced
 from bot.attendance.service import AnswerOutcome, RequestError
 from bot.clock import utcnow
 from bot.context import BotContext
@@ -95,7 +95,7 @@ async def swap_command(update: Update, context: BotContext) -> None:
         ]
     )
     text = f"{question}\n{await cards.card(context, request, theirs)}"
-    sent = await send_paced(context.bot, [(colleague.telegram_id, text, answers)])
+    sent = await cards.send_paced(context.bot, [(colleague.telegram_id, text, answers)])
     await cards.remember_cards(context, request.id, sent)
     _ = context.gettext
     text = _(
@@ -122,8 +122,11 @@ async def swap_answered(update: Update, context: BotContext, pressed: AnswerSwap
     _ = context.gettext
     async with context.session() as session:
         outcome, request = await service.answer_swap(
-            session, pressed.request_id, me(context), pressed.accept, utcnow()
+            session, pressed.request_id, me(context), pressed.accept, utcnow(), commit=False
         )
+        if outcome == AnswerOutcome.DONE and request is not None:
+            await _tell_answer(session, context, request, pressed.accept)
+        await session.commit()
     if outcome == AnswerOutcome.ALREADY and request is not None and request.status == RequestStatus.CANCELLED:
         await toast(update, _("This request was withdrawn."), alert=True)
         await _forget_pressed(update, context)
@@ -136,21 +139,31 @@ async def swap_answered(update: Update, context: BotContext, pressed: AnswerSwap
         }.get(outcome, _("This request no longer exists."))
         await toast(update, text, alert=True)
         return
+    context.bot_data.sender.wake()
     await query.answer()
     await _forget_pressed(update, context)
     await edit_query_message(query, await cards.card(context, request, _), parse_mode=ParseMode.HTML)
-    async with context.session() as session:
-        requester = await session.get(Person, request.person_id)
-    theirs = translator_for(requester, context.settings.default_language)
-    name = esc(me(context).display_name)
     if pressed.accept:
         await cards.to_admins(context, request)
-        note = theirs(
+
+
+async def _tell_answer(
+    session: AsyncSession, context: BotContext, request: AttendanceRequest, accept: bool
+) -> None:
+    """Queue the colleague's answer for the requester, in their language, in the answer's transaction."""
+    requester = await session.get(Person, request.person_id)
+    if requester is None:
+        return
+    theirs = translator_for(requester, context.settings.default_language)
+    name = esc(me(context).display_name)
+    note = (
+        theirs(
             N_("✅ {name} accepted your swap request #{id}; now an admin decides."), name=name, id=request.id
         )
-    else:
-        note = theirs(N_("✖️ {name} declined your swap request #{id}."), name=name, id=request.id)
-    await cards.notify(context, requester, note)
+        if accept
+        else theirs(N_("✖️ {name} declined your swap request #{id}."), name=name, id=request.id)
+    )
+    await outbox.tell(session, requester, note, ref=outbox.request_ref(request.id))
 
 
 @staff_only

@@ -1,4 +1,5 @@
-"""Admins define shifts: /newshift, /shifts (each with its card), /deleteshift and the delete buttons."""
+"""Admins define shifts: /newshift, /shifts (each with its card, where it can be made to run on public
+holidays), /deleteshift and the delete buttons."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.access import admin_only
 from bot.attendance import arguments, render, service
-from bot.attendance.buttons import ConfirmDelete, DeleteShift, ShiftCard, ShiftStaff
+from bot.attendance.buttons import ConfirmDelete, DeleteShift, OnHolidays, ShiftCard, ShiftStaff
 from bot.attendance.handlers.common import PRIVATE, today
 from bot.attendance.models import Shift
 from bot.attendance.render import esc
@@ -23,7 +24,8 @@ NO_SUCH_SHIFT = N_("There is no shift called that. See /shifts.")
 
 
 def shift_card(_: Translate, shift: Shift, created: bool | None = None) -> tuple[str, InlineKeyboardMarkup]:
-    """A shift, its check-in window, and buttons to its staff and to delete it."""
+    """A shift, its check-in window, and buttons to its staff, to run it on public holidays or not, and to
+    delete it."""
     assert shift.id is not None
     head = {True: _("✅ Shift created:"), False: _("✅ Shift updated:"), None: ""}[created]
     text = "\n".join(
@@ -33,7 +35,13 @@ def shift_card(_: Translate, shift: Shift, created: bool | None = None) -> tuple
         [
             InlineKeyboardButton(_("👥 Who works it"), callback_data=ShiftStaff(shift.id, 0).pack()),
             InlineKeyboardButton(_("🗑 Delete"), callback_data=DeleteShift(shift.id).pack()),
-        ]
+        ],
+        [
+            InlineKeyboardButton(
+                _("🎌 Not on public holidays") if shift.on_holidays else _("🎌 Run on public holidays too"),
+                callback_data=OnHolidays(shift.id, not shift.on_holidays).pack(),
+            )
+        ],
     ]
     return text, InlineKeyboardMarkup(buttons)
 
@@ -96,6 +104,25 @@ async def card_pressed(update: Update, context: BotContext, pressed: ShiftCard) 
 
 
 @admin_only
+async def holidays_pressed(update: Update, context: BotContext, pressed: OnHolidays) -> None:
+    """🎌 on a shift's card: the shift runs on public holidays from now on, or no longer."""
+    query = update.callback_query
+    assert query is not None
+    _ = context.gettext
+    async with context.session() as session:
+        shift = await service.set_on_holidays(session, pressed.shift_id, pressed.on)
+    if shift is None:
+        await toast(update, _("That shift no longer exists."), alert=True)
+        return
+    on = shift.on_holidays
+    await toast(
+        update, _("It runs on public holidays too.") if on else _("It no longer runs on public holidays.")
+    )
+    text, markup = shift_card(_, shift)
+    await edit_query_message(query, text, reply_markup=markup, parse_mode=ParseMode.HTML)
+
+
+@admin_only
 @usage_errors
 async def deleteshift_command(update: Update, context: BotContext) -> None:
     """/deleteshift NAME — asks for confirmation."""
@@ -135,6 +162,7 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CommandHandler("shifts", shifts_command, PRIVATE),
         CommandHandler("deleteshift", deleteshift_command, PRIVATE),
         on_button(ShiftCard, card_pressed),
+        on_button(OnHolidays, holidays_pressed),
         on_button(DeleteShift, delete_pressed),
         on_button(ConfirmDelete, delete_confirmed),
     ]

@@ -75,7 +75,7 @@ async def _people_and_dates(
     found, unknown, dates = [], [], []
     async with context.session() as session:
         for token in tokens:
-            if token.startswith("@") or token.lstrip("-").isdigit():
+            if token.startswith("@") or token.lstrip("-").isdecimal():
                 person = await people.find_person(session, token)
                 if person is None:
                     unknown.append(token)

@@ -23,7 +23,7 @@ async def workplace_command(update: Update, context: BotContext) -> Next:
     arg = (context.args or [""])[0].lower()
     async with context.session() as session:
         config = await service.get_config(session)
-        if arg.isdigit():
+        if arg.isdecimal():
             radius = arguments.radius(arg)
             await service.set_radius(session, radius)
             text = _("Check-in now needs to be within {radius} m of the workplace.", radius=radius)

@@ -2,7 +2,8 @@
 
 Every function that depends on the time takes ``now`` (an aware datetime) and the local zone ``tz``, so
 tests control both. The modules: ``config`` (the workplace), ``shifts`` (definitions and assignments),
-``overrides`` (the admins' calendar changes), ``rosters`` (who is expected when, and their records),
+``overrides`` (the admins' calendar changes, and each day's plan), ``holidays`` (official schedules admins
+entered for years the calendar package does not know), ``rosters`` (who is expected when, and their records),
 ``checkin`` and ``checkout``, ``ticks`` (the scheduler's due work), ``requests`` (leave, swaps,
 corrections), ``decisions`` (an admin's answer), ``cards`` (the messages that show a request), ``common``.
 Reports live in ``bot/attendance/reports.py``.
@@ -14,6 +15,13 @@ from bot.attendance.service.checkout import CheckOut, CheckOutOutcome, check_out
 from bot.attendance.service.common import days_between, distance_m
 from bot.attendance.service.config import get_config, set_radius, set_require_location, set_workplace
 from bot.attendance.service.decisions import decide
+from bot.attendance.service.holidays import (
+    clear_year,
+    entered_years,
+    save_year,
+    unknown_years,
+    year_holidays,
+)
 from bot.attendance.service.overrides import clear_day, day_plans, overrides, set_day
 from bot.attendance.service.requests import (
     AnswerOutcome,
@@ -38,6 +46,7 @@ from bot.attendance.service.shifts import (
     list_shifts,
     person_assignments,
     save_shift,
+    set_on_holidays,
     shift_staff,
     staff,
     unassign,
@@ -68,11 +77,13 @@ __all__ = [
     "check_out",
     "claim_summary",
     "clear_day",
+    "clear_year",
     "day_plans",
     "days_between",
     "deactivate_shift",
     "decide",
     "distance_m",
+    "entered_years",
     "forget_request_card",
     "get_config",
     "get_request",
@@ -90,7 +101,9 @@ __all__ = [
     "request_swap",
     "roster",
     "save_shift",
+    "save_year",
     "set_day",
+    "set_on_holidays",
     "set_radius",
     "set_require_location",
     "set_workplace",
@@ -99,4 +112,6 @@ __all__ = [
     "take_request_cards",
     "tick",
     "unassign",
+    "unknown_years",
+    "year_holidays",
 ]

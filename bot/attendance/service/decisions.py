@@ -31,9 +31,12 @@ async def decide(
     approve: bool,
     now: datetime,
     tz: ZoneInfo,
+    *,
+    commit: bool = True,
 ) -> tuple[AnswerOutcome, AttendanceRequest | None]:
     """An admin approves or rejects a request; approval takes effect at once (leave turns the records of
-    those days into leave, a swap moves the day's shifts, a correction writes the punch)."""
+    those days into leave, a swap moves the day's shifts, a correction writes the punch). With
+    ``commit=False`` the caller commits the decision together with what it tells people about it."""
     request = await session.get(AttendanceRequest, request_id)
     if request is None:
         return AnswerOutcome.NOT_FOUND, None
@@ -58,7 +61,10 @@ async def decide(
         return AnswerOutcome.ALREADY, request
     if approve:
         await _apply(session, request, now, tz)
-    await session.commit()
+    if commit:
+        await session.commit()
+    else:
+        await session.flush()
     await session.refresh(request)
     return AnswerOutcome.DONE, request
 

@@ -1,4 +1,5 @@
-"""The admins' changes to the statutory calendar: days off, and workdays running a chosen weekday's shifts."""
+"""The admins' changes to the statutory calendar: days off, and workdays running a chosen weekday's shifts;
+and the plan of each day they give."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.attendance.calendar import DayPlan, Override, plan_day
 from bot.attendance.models import CalendarDay, DayKind
 from bot.attendance.service.common import clean_reason, days_between
+from bot.attendance.service.holidays import entered
 from bot.people.models import Person
 
 
@@ -23,9 +25,11 @@ async def overrides(session: AsyncSession, first: date, last: date) -> dict[date
 
 
 async def day_plans(session: AsyncSession, first: date, last: date) -> dict[date, DayPlan]:
-    """The plan of every day between two dates."""
+    """The plan of every day between two dates (admin overrides, then the statutory calendar: the package's,
+    or an entered schedule for a year it does not know)."""
     known = await overrides(session, first, last)
-    return {day: plan_day(day, known) for day in days_between(first, last)}
+    schedules = await entered(session, first, last)
+    return {day: plan_day(day, known, entered=schedules) for day in days_between(first, last)}
 
 
 async def set_day(

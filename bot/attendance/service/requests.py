@@ -142,9 +142,16 @@ class AnswerOutcome(StrEnum):
 
 
 async def answer_swap(
-    session: AsyncSession, request_id: int, colleague: Person, accept: bool, now: datetime
+    session: AsyncSession,
+    request_id: int,
+    colleague: Person,
+    accept: bool,
+    now: datetime,
+    *,
+    commit: bool = True,
 ) -> tuple[AnswerOutcome, AttendanceRequest | None]:
-    """The colleague accepts (the request goes to the admins) or declines (it ends)."""
+    """The colleague accepts (the request goes to the admins) or declines (it ends). With ``commit=False``
+    the caller commits the answer together with what it tells the requester."""
     request = await session.get(AttendanceRequest, request_id)
     if request is None or request.kind != RequestKind.SWAP:
         return AnswerOutcome.NOT_FOUND, None
@@ -155,7 +162,10 @@ async def answer_swap(
     request.status = RequestStatus.PENDING if accept else RequestStatus.DECLINED
     request.colleague_answered_at = now
     session.add(request)
-    await session.commit()
+    if commit:
+        await session.commit()
+    else:
+        await session.flush()
     return AnswerOutcome.DONE, request
 
 

@@ -68,8 +68,9 @@ async def _approved(
 async def roster(
     session: AsyncSession, first: date, last: date, tz: ZoneInfo, *, person_id: int | None = None
 ) -> list[Duty]:
-    """Who is expected on which shift each day from ``first`` to ``last``: assignments on the days the
-    calendar runs those shifts, swaps applied, leave marked. ``person_id`` limits it to one person."""
+    """Who is expected on which shift each day from ``first`` to ``last``: assignments made before the
+    shift started, on the days the calendar runs those shifts (public holidays only for shifts that run
+    then), swaps applied, leave marked. ``person_id`` limits it to one person."""
     wanted = {person_id} if person_id is not None else None
     swaps = await _approved(session, RequestKind.SWAP, first, last, wanted)
     people = None
@@ -99,25 +100,29 @@ async def roster(
 
     duties: list[Duty] = []
     for day, plan in plans.items():
-        if plan.weekday is None:
-            continue
-        todays: list[tuple[ShiftSpec, int]] = []
+        runs: dict[int, Occurrence] = {}
+        for shift_id, spec in shifts.items():
+            weekday = plan.weekday_for(spec.on_holidays)
+            if shift_id is not None and weekday is not None and str(weekday) in spec.weekdays:
+                runs[shift_id] = occurrence(spec, day, tz)
+        todays: list[tuple[Occurrence, int]] = []
         for assignment in assignments:
-            spec = shifts[assignment.shift_id]
+            occ = runs.get(assignment.shift_id)
             if (
-                str(plan.weekday) in spec.weekdays
+                occ is not None
                 and assignment.start_date <= day
                 and (assignment.end_date is None or day <= assignment.end_date)
+                and assignment.created_at <= occ.starts_at
             ):
-                todays.append((spec, assignment.person_id))
+                todays.append((occ, assignment.person_id))
         for swap in swaps_on.get(day, []):
             a, b = swap.person_id, swap.colleague_id
-            todays = [(spec, b if p == a else a if p == b else p) for spec, p in todays]  # type: ignore[misc]
-        for spec, person in dict.fromkeys(todays):
+            todays = [(occ, b if p == a else a if p == b else p) for occ, p in todays]  # type: ignore[misc]
+        for occ, person in dict.fromkeys(todays):
             if wanted is not None and person not in wanted:
                 continue
             on_leave = any(r.start_date <= day <= r.end_date for r in leave.get(person, []))
-            duties.append(Duty(occurrence(spec, day, tz), person, on_leave))
+            duties.append(Duty(occ, person, on_leave))
     duties.sort(key=lambda d: (d.occ.starts_at, d.occ.shift.name, d.person_id))
     return duties
 

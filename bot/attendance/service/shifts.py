@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import or_
@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.attendance.models import Shift, ShiftAssignment
 from bot.attendance.schedule import ShiftDraft
+from bot.clock import utcnow
 from bot.people.models import Person, Role
 
 
@@ -23,13 +24,17 @@ async def get_shift(session: AsyncSession, name: str) -> Shift | None:
 
 
 async def save_shift(session: AsyncSession, draft: ShiftDraft) -> tuple[Shift, bool]:
-    """Create the shift, or update (and reactivate) the one with the same name; ``(shift, created)``."""
+    """Create the shift, or update (and reactivate) the one with the same name; ``(shift, created)``.
+
+    A draft that does not say whether the shift runs on public holidays leaves that as it was (no, for a new
+    shift)."""
     shift = await get_shift(session, draft.name)
     created = shift is None or not shift.active
+    values = {k: v for k, v in dataclasses.asdict(draft).items() if v is not None}
     if shift is None:
-        shift = Shift.model_validate(draft, update={"active": True})
+        shift = Shift.model_validate(values, update={"active": True})
     else:
-        shift.sqlmodel_update(dataclasses.asdict(draft), update={"active": True})
+        shift.sqlmodel_update(values, update={"active": True})
     session.add(shift)
     await session.commit()
     return shift, created
@@ -42,6 +47,17 @@ async def list_shifts(session: AsyncSession, *, active_only: bool = True) -> lis
         query = query.where(Shift.active)
     result = await session.exec(query.order_by(Shift.start_minute, Shift.name))
     return list(result.all())
+
+
+async def set_on_holidays(session: AsyncSession, shift_id: int, on_holidays: bool) -> Shift | None:
+    """Make a shift run on public holidays, or not; None if there is no such active shift."""
+    shift = await session.get(Shift, shift_id)
+    if shift is None or not shift.active:
+        return None
+    shift.on_holidays = on_holidays
+    session.add(shift)
+    await session.commit()
+    return shift
 
 
 async def deactivate_shift(session: AsyncSession, shift_id: int) -> Shift | None:
@@ -63,34 +79,61 @@ class AssignOutcome(StrEnum):
 
 
 async def assign(
-    session: AsyncSession, shift: Shift, person: Person, start: date, end: date | None = None
+    session: AsyncSession,
+    shift: Shift,
+    person: Person,
+    start: date,
+    end: date | None = None,
+    *,
+    now: datetime | None = None,
 ) -> AssignOutcome:
-    """Put ``person`` on ``shift`` from ``start`` to ``end`` (open-ended when None); overlapping
-    assignments are merged."""
+    """Put ``person`` on ``shift`` from ``start`` to ``end`` (open-ended when None).
+
+    Days already covered stay as they are; the days added become assignments of their own, made ``now``,
+    because an assignment counts only for the shifts that start after it was made (stretching an old one
+    over today would make someone expected for a shift that began before anyone put them on it).
+    """
     assert shift.id is not None and person.id is not None
     result = await session.exec(
         select(ShiftAssignment).where(
             ShiftAssignment.shift_id == shift.id, ShiftAssignment.person_id == person.id
         )
     )
-    for existing in result.all():
-        existing_end = existing.end_date or date.max
-        wanted_end = end or date.max
-        touches = existing.start_date <= wanted_end + timedelta(days=1) and start <= existing_end + timedelta(
-            days=1
+    covered = [(a.start_date, a.end_date or date.max) for a in result.all()]
+    added = _uncovered(start, end or date.max, covered)
+    if not added:
+        return AssignOutcome.ALREADY
+    made = now or utcnow()
+    for first, last in added:
+        session.add(
+            ShiftAssignment(
+                shift_id=shift.id,
+                person_id=person.id,
+                start_date=first,
+                end_date=None if last == date.max else last,
+                created_at=made,
+            )
         )
-        if not touches:
-            continue
-        if existing.start_date <= start and wanted_end <= existing_end:
-            return AssignOutcome.ALREADY
-        existing.start_date = min(existing.start_date, start)
-        existing.end_date = None if end is None or existing.end_date is None else max(existing_end, end)
-        session.add(existing)
-        await session.commit()
-        return AssignOutcome.ADDED
-    session.add(ShiftAssignment(shift_id=shift.id, person_id=person.id, start_date=start, end_date=end))
     await session.commit()
     return AssignOutcome.ADDED
+
+
+def _uncovered(first: date, last: date, covered: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The runs of days from ``first`` to ``last`` (inclusive) outside every ``covered`` range."""
+    runs: list[tuple[date, date]] = []
+    cursor = first
+    for begin, finish in sorted(covered):
+        if finish < cursor:
+            continue
+        if begin > last:
+            break
+        if begin > cursor:
+            runs.append((cursor, begin - timedelta(days=1)))
+        if finish >= last:
+            return runs
+        cursor = finish + timedelta(days=1)
+    runs.append((cursor, last))
+    return runs
 
 
 async def unassign(session: AsyncSession, shift: Shift, person: Person, from_day: date) -> bool:

@@ -37,7 +37,7 @@ class NoticeKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """A message the scheduler has decided to send (and recorded as sent)."""
+    """A message the scheduler has decided to send (and recorded as due, so it is decided once)."""
 
     kind: NoticeKind
     person: Person
@@ -61,7 +61,7 @@ class Tick:
         return sum(1 for n in self.notices if n.kind == kind)
 
 
-async def tick(session: AsyncSession, now: datetime, tz: ZoneInfo) -> Tick:
+async def tick(session: AsyncSession, now: datetime, tz: ZoneInfo, *, commit: bool = True) -> Tick:
     """Do whatever is due at ``now`` since the last run, and record it, so that it is never done twice.
 
     * windows open now: make the records, remind whoever has not checked in — once when the window opens,
@@ -71,7 +71,9 @@ async def tick(session: AsyncSession, now: datetime, tz: ZoneInfo) -> Tick:
       absences;
     * shifts that ended: remind whoever has not checked out, then close their record and flag it.
 
-    The caller sends the returned notices after this returns (the records already say they were sent).
+    The records say which notices are due. With ``commit=False`` nothing is committed, so that the caller
+    queues the notices in the outbox in the same transaction: they are decided and queued at once, or not
+    at all, and a crash loses none (``bot.attendance.outbox``).
     """
     config = await get_config(session)
     since = config.ticked_at or now
@@ -123,7 +125,10 @@ async def tick(session: AsyncSession, now: datetime, tz: ZoneInfo) -> Tick:
     await _checkouts(session, now, done)
     config.ticked_at = now
     session.add(config)
-    await session.commit()
+    if commit:
+        await session.commit()
+    else:
+        await session.flush()
     return done
 
 
@@ -231,8 +236,11 @@ async def _claim_checkout(session: AsyncSession, record: AttendanceRecord, now: 
     return bool(result.rowcount)
 
 
-async def claim_summary(session: AsyncSession, now: datetime, tz: ZoneInfo, at_minute: int) -> bool:
-    """Whether the daily summary is due now and not yet sent today; claims it when so."""
+async def claim_summary(
+    session: AsyncSession, now: datetime, tz: ZoneInfo, at_minute: int, *, commit: bool = True
+) -> bool:
+    """Whether the daily summary is due now and not yet sent today; claims it when so (with
+    ``commit=False`` the caller commits the claim together with the summary it queues)."""
     today = local_date(now, tz)
     if now < local_moment(today, at_minute, tz):
         return False
@@ -247,5 +255,6 @@ async def claim_summary(session: AsyncSession, now: datetime, tz: ZoneInfo, at_m
         )
         .values(summary_sent_on=today)
     )
-    await session.commit()
+    if commit:
+        await session.commit()
     return bool(result.rowcount)

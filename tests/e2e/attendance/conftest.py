@@ -6,6 +6,7 @@ stable names at the moments the tests choose (the JobQueue would run them at the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,6 +20,8 @@ from bot.app import BotApplication
 from bot.attendance import scheduled
 from bot.attendance.buttons import Decide
 from bot.attendance.models import AttendanceRecord, AttendanceRequest
+from bot.delivery import service as delivery
+from bot.delivery.models import Delivery, DeliveryState
 from bot.people.models import Person
 from tests.e2e.conftest import ADMIN_ID, bot_settings, reply_to, running_bot, staff
 from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
@@ -76,12 +79,36 @@ async def define_shift(api: FakeBotAPI, admin: FakeUser, definition: str, *peopl
     assert all(u.first_name in answer.params["text"] for u in people), answer.params["text"]
 
 
+async def outbox_drained(app: BotApplication, api: FakeBotAPI, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Wait until the delivery outbox has sent everything due (the scheduler's messages go through it)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with app.bot_data.db() as session:
+            due = await delivery.due_work(session, limit=1)
+            in_flight = (
+                await session.exec(select(Delivery.id).where(Delivery.state == DeliveryState.SENDING))
+            ).first()
+        if not due and in_flight is None:
+            break
+        assert asyncio.get_running_loop().time() < deadline, f"the outbox did not send in time: {due}"
+        await asyncio.sleep(0.01)
+    await api.wait_idle(quiet=0.02)
+
+
 async def run_job(app: BotApplication, api: FakeBotAPI, name: str) -> None:
     """Run the scheduled job called ``name`` now and wait until its messages are out."""
     assert app.job_queue is not None
     (job,) = app.job_queue.get_jobs_by_name(name)
     await job.run(app)
-    await api.wait_idle(quiet=0.02)
+    await outbox_drained(app, api)
+
+
+async def caught_up(app: BotApplication, api: FakeBotAPI) -> None:
+    """Wait for the catch-up the bot runs as it starts, and its messages: running its work once more waits
+    for it (the same lock, the summary claimed once) and finds nothing left to do."""
+    await scheduled.run_tick(app)
+    await scheduled.send_summary(app)
+    await outbox_drained(app, api)
 
 
 async def tick(app: BotApplication, api: FakeBotAPI, clock: Any, moment: datetime) -> list[Call]:

@@ -152,8 +152,9 @@ async def test_night_shift_across_midnight_counts_on_the_day_it_starts(
     out = await reply_to(api, li, "/checkout")
     assert "已签退" in out.params["text"] and "06:02" in out.params["text"]
 
-    stored = await records(app)
-    assert list(stored) == [("小李", FRIDAY)]
+    stored = await records(app)  # (the days before it: absences the first tick caught up on)
+    assert stored[("小李", FRIDAY)].checkout_at == at(FRIDAY + timedelta(days=1), "06:02")
+    assert ("小李", FRIDAY + timedelta(days=1)) not in stored
     friday = await reply_to(api, admin, "/attendance 2025-10-17")
     assert "夜班" in friday.params["text"] and "准时 1" in friday.params["text"]
     saturday = await reply_to(api, admin, "/attendance 2025-10-18")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.app import BotApplication
+from bot.attendance import outbox
 from bot.attendance.buttons import Decide
 from bot.attendance.models import RequestStatus
+from bot.delivery import service as delivery
+from bot.delivery.models import DeliveryState
 from bot.i18n import gettext_for
 from bot.replies import STALE_BUTTON
 from tests.e2e.attendance.conftest import (
@@ -104,3 +108,26 @@ async def test_a_forged_decision_is_refused(
     await api.press_button(admin, listed.result, "att.decide.v1:-1:1", strict=False)
     forged = await api.wait_for("answerCallbackQuery", since=mark)
     assert forged.params["text"] == gettext_for("zh_CN")(STALE_BUTTON)
+
+
+async def test_the_outcome_reaches_the_requester_through_the_outbox_even_when_telegram_is_down_a_while(
+    app: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser, clock: Any
+) -> None:
+    api = fake_bot_api
+    (li,) = await staff_members(app, api, "小李")
+    zhao = await second_admin(app, api)
+    await define_shift(api, admin, "早班 08:30 17:00 1-5", li)
+    mine, _theirs = await leave_cards(api, li, zhao, "2025-10-09")
+    api.fail_next("sendMessage", status=502, description="Bad Gateway", chat_id=li.id)
+    mark = api.mark()
+    await press(api, admin, mine.result, Decide(1, approve=True).pack())
+    await api.wait_for("sendMessage", ok=False, since=mark, chat_id=li.id)
+    clock.shift(timedelta(seconds=30))  # the outbox tries again a little later
+    told = await api.wait_for(
+        "sendMessage", since=mark, chat_id=li.id, text=lambda t: "已被 王经理 批准" in t
+    )
+    assert "#1" in told.params["text"]
+    async with app.bot_data.db() as session:
+        (campaign,) = await delivery.list_campaigns(session, ref=outbox.request_ref(1))
+        (row,) = await delivery.list_deliveries(session, campaign.id or 0)
+    assert row.chat_id == li.id and row.state == DeliveryState.SENT

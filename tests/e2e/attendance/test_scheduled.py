@@ -1,14 +1,28 @@
-"""The scheduled work: the catch-up after a restart, the daily summary once a day."""
+"""The scheduled work: the catch-up after a restart (however late the start), the daily summary once a day
+and its warning about next year's holidays."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
+import bot.app
 from bot.app import BotApplication
 from bot.attendance import scheduled
 from bot.attendance.buttons import Decide
 from bot.attendance.models import RecordStatus
-from tests.e2e.attendance.conftest import THURSDAY, at, define_shift, records, run_job, staff_members, tick
+from tests.e2e.attendance.conftest import (
+    THURSDAY,
+    at,
+    caught_up,
+    define_shift,
+    records,
+    run_job,
+    staff_members,
+    tick,
+)
 from tests.e2e.conftest import ADMIN_ID, bot_settings, press, reply_to, running_bot
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
@@ -31,15 +45,15 @@ async def test_restart_mid_shift_sends_one_reminder_each_and_records_absences(
     mark = api.mark()
     async with running_bot(settings) as second:
         assert second.job_queue is not None
-        assert {job.name for job in second.job_queue.jobs()} >= set(scheduled.JOB_NAMES)
-        await run_job(second, api, scheduled.CATCH_UP_JOB)
+        assert {job.name for job in second.job_queue.jobs()} >= {scheduled.TICK_JOB, scheduled.SUMMARY_JOB}
+        await caught_up(second, api)
         await tick(second, api, clock, at(THURSDAY, "08:21"))
         stored = await records(second)
 
     # And once more, a few minutes later.
     async with running_bot(settings) as third:
         clock.move_to(at(THURSDAY, "08:25"))
-        await run_job(third, api, scheduled.CATCH_UP_JOB)
+        await caught_up(third, api)
 
     for user in (li, wang):
         reminders = [
@@ -64,7 +78,7 @@ async def test_absences_that_fell_while_down_are_recorded_without_stale_reminder
         await tick(first, api, clock, at(THURSDAY, "07:00"))
     clock.move_to(at(THURSDAY, "10:00"))
     async with running_bot(settings) as second:
-        await run_job(second, api, scheduled.CATCH_UP_JOB)
+        await caught_up(second, api)
         stored = await records(second)
     texts = [c.params["text"] for c in api.calls_to("sendMessage", chat_id=li.id)]
     assert len(texts) == 1 and "缺勤" in texts[0]
@@ -114,3 +128,54 @@ async def test_daily_summary_lists_late_absent_and_on_leave(
         )
         == 1
     )
+
+
+async def test_the_catch_up_runs_however_late_the_bot_starts(
+    clock: Any, fake_bot_api: FakeBotAPI, admin: FakeUser, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = fake_bot_api
+    settings = bot_settings(api, database_url)
+    async with running_bot(settings) as first:
+        (li,) = await staff_members(first, api, "小李")
+        await define_shift(api, admin, "早班 08:30 17:00 1-5", li)
+    clock.move_to(at(THURSDAY, "08:10"))
+    migrate = bot.app.upgrade_database
+
+    async def slow_migrations(engine: Any) -> None:
+        clock.shift(timedelta(minutes=2))  # start-up takes two minutes: the catch-up is due long before
+        await migrate(engine)
+
+    monkeypatch.setattr(bot.app, "upgrade_database", slow_migrations)
+    mark = api.mark()
+    async with running_bot(settings):
+        reminder = await api.wait_for("sendMessage", since=mark, chat_id=li.id, timeout=10)
+    assert "现在可以签到" in reminder.params["text"]
+
+
+async def test_from_december_the_summary_warns_while_next_years_holidays_are_unknown(
+    clock: Any, fake_bot_api: FakeBotAPI, admin: FakeUser, database_url: str
+) -> None:
+    api = fake_bot_api
+    settings = bot_settings(api, database_url)
+    clock.move_to(at(date(2026, 11, 30), "08:00"))  # a Monday
+    async with running_bot(settings) as app:
+        (li,) = await staff_members(app, api, "小李")
+        await reply_to(api, admin, "/start")
+        await define_shift(api, admin, "早班 08:30 17:00 1-5", li)
+
+        async def summary(day: date) -> str:
+            clock.move_to(at(day, "09:00"))
+            mark = api.mark()
+            await run_job(app, api, scheduled.SUMMARY_JOB)
+            (sent,) = api.calls_to("sendMessage", since=mark, chat_id=ADMIN_ID)
+            return str(sent.params["text"])
+
+        assert "2027" not in await summary(date(2026, 11, 30))
+        first_of_december = await summary(date(2026, 12, 1))
+        assert "早班" in first_of_december and "⚠️ 还不知道 2027 年的法定节假日" in first_of_december
+        saturday = await summary(date(2026, 12, 5))  # no shifts today, but the warning goes out
+        assert "过去 24 小时没有班次" in saturday
+        assert "⚠️ 还不知道 2027 年的法定节假日" in saturday and "/holidays 2027 元旦 01-01..01-03" in saturday
+        assert "⚠️ 还不知道 2027 年" in (await reply_to(api, admin, "/summary")).params["text"]
+        await reply_to(api, admin, "/holidays 2027 元旦 01-01..01-03; 春节 02-06..02-12 调休 02-14,02-20")
+        assert "2027" not in await summary(date(2026, 12, 7))

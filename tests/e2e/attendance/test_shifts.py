@@ -1,13 +1,23 @@
-"""Admins define shifts: /newshift, /shifts and a shift's card, deleting one; staff are refused."""
+"""Admins define shifts: /newshift, /shifts and a shift's card, deleting one, shifts that run on public
+holidays; staff are refused."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from bot.app import BotApplication
-from bot.attendance.buttons import ConfirmDelete, DeleteShift, ShiftCard
+from bot.attendance.buttons import ConfirmDelete, DeleteShift, OnHolidays, ShiftCard
 from bot.i18n import gettext_for
-from tests.e2e.attendance.conftest import define_shift, records, staff_members
+from tests.e2e.attendance.conftest import (
+    NATIONAL_DAY,
+    at,
+    define_shift,
+    records,
+    staff_members,
+    texts_to,
+    tick,
+)
 from tests.e2e.conftest import buttons, press, reply_to
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
@@ -25,6 +35,8 @@ async def test_staff_cannot_define_shifts_or_decide_requests(
         "/attendance",
         "/monthreport",
         "/requests",
+        "/holidays 2027 元旦 01-01..01-03",
+        "/workday 2025-10-01 2025-10-03",
     ):
         answer = await reply_to(api, li, command)
         assert answer.params["text"] == "抱歉，只有管理员可以这样操作。", command
@@ -85,3 +97,35 @@ async def test_a_shift_card_leads_to_deleting_the_shift(
     assert "还没有班次" in shifts.params["text"]
     missing = await reply_to(api, admin, "/deleteshift 早班")
     assert missing.params["text"] == "没有这个名称的班次，见 /shifts。"
+
+
+async def test_a_seven_day_desk_runs_on_public_holidays_and_that_can_change(
+    app: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser, clock: Any
+) -> None:
+    api = fake_bot_api
+    li, wang = await staff_members(app, api, "小李", "小王")
+    clock.move_to(at(NATIONAL_DAY - timedelta(days=1), "12:00"))
+    await define_shift(api, admin, "早班 08:30 17:00 1-5", li)
+    created = await reply_to(api, admin, "/newshift 售后 09:00 18:00 每天 节假日")
+    assert "售后 09:00–18:00 · 每天 · 🎌 节假日照常" in created.params["text"]
+    assert "🎌 节假日不上班" in [b["text"] for b in buttons(created)]
+    await reply_to(api, admin, "/assign 售后 @s2 2025-09-01")
+
+    holiday = await tick(app, api, clock, at(NATIONAL_DAY, "08:30"))
+    assert texts_to(holiday, li) == [] and len(texts_to(holiday, wang)) == 1
+    listed = await reply_to(api, admin, "/shifts")
+    assert "售后 09:00–18:00 · 每天 · 🎌 节假日照常 — 1 人" in listed.params["text"]
+
+    # Redefining the times keeps the choice; the card's button changes it.
+    redefined = await reply_to(api, admin, "/newshift 售后 09:00 18:30 每天")
+    assert "🎌 节假日照常" in redefined.params["text"]
+    (toggle,) = [b for b in buttons(redefined) if b["text"].startswith("🎌")]
+    assert OnHolidays.unpack(toggle["callback_data"]).on is False
+    refused = await press(api, li, redefined.result, toggle["callback_data"])
+    assert refused.params["text"] == "抱歉，只有管理员可以这样操作。"
+    done = await press(api, admin, redefined.result, toggle["callback_data"])
+    assert done.params["text"] == "该班次节假日不再上班。"
+    await api.wait_for("editMessageText", chat_id=admin.id, text=lambda t: "🎌" not in t and "售后" in t)
+    shown = api.message(admin, redefined.result["message_id"])
+    assert shown is not None and "🎌 节假日照常上班" in [b["text"] for b in buttons(shown)]
+    assert await tick(app, api, clock, at(NATIONAL_DAY + timedelta(days=1), "08:30")) == []

@@ -8,7 +8,7 @@ from bot.app import BotApplication
 from bot.attendance import service
 from bot.attendance.buttons import ToggleStaff
 from bot.i18n import gettext_for
-from tests.e2e.attendance.conftest import THURSDAY, staff_members
+from tests.e2e.attendance.conftest import THURSDAY, at, define_shift, staff_members, texts_to, tick
 from tests.e2e.conftest import buttons, press, reply_to
 from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
@@ -75,7 +75,31 @@ async def test_assign_explains_what_it_needs(
     await reply_to(api, admin, "/newshift 早班 08:30 17:00 1-5")
     neither = await reply_to(api, admin, "/assign 早班 someday")
     assert "someday" in neither.params["text"]
+    superscript = await reply_to(api, admin, "/assign 早班 ²")  # a digit, but no number: not an id
+    assert "²" in superscript.params["text"]
     backwards = await reply_to(api, admin, "/assign 早班 @manager_wang 2025-10-10 2025-10-01")
     assert backwards.params["text"] == "结束日期早于开始日期。"
     usage = await reply_to(api, admin, "/unassign")
     assert "/unassign" in usage.params["text"]
+
+
+async def test_someone_put_on_a_shift_after_it_ended_is_not_absent_from_it(
+    app: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser, clock: Any
+) -> None:
+    api = fake_bot_api
+    li, wang = await staff_members(app, api, "小李", "小王")
+    await define_shift(api, admin, "早班 08:30 17:00 1-5 close=60", li)
+    await tick(app, api, clock, at(THURSDAY, "08:00"))
+    clock.move_to(at(THURSDAY, "08:20"))
+    await reply_to(api, li, "/checkin")
+    clock.move_to(at(THURSDAY, "18:00"))
+    await reply_to(api, admin, "/assign 早班 @s2")  # from today, once today's shift is over
+
+    day = await reply_to(api, admin, "/attendance")
+    assert "共 1 人：准时 1，迟到 0，缺勤 0，请假 0" in day.params["text"]
+    assert "小王" not in day.params["text"]
+    summary = await reply_to(api, admin, "/summary")
+    assert "小王" not in summary.params["text"] and "缺勤 0" in summary.params["text"]
+    tomorrow = await reply_to(api, admin, "/attendance 2025-10-10")
+    assert "共 2 人" in tomorrow.params["text"] and "小王" in tomorrow.params["text"]
+    assert texts_to(await tick(app, api, clock, at(THURSDAY, "18:01")), wang) == []  # no absence for them

@@ -24,3 +24,11 @@ async def test_workplace_distance_and_check_are_set_without_a_location(
     on = await reply_to(api, admin, "/workplace on")
     assert "还没有设置工作地点" in on.params["text"]
     assert api.reply_keyboard(ADMIN_ID) is not None
+
+
+async def test_digits_that_are_not_numbers_are_no_distance(
+    app: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeUser, clock: Any
+) -> None:
+    api = fake_bot_api
+    odd = await reply_to(api, admin, "/workplace ²")  # a superscript: a digit, but no number
+    assert "设置工作地点：人在工作地点时，点下面的按钮发送位置" in odd.params["text"]

@@ -19,6 +19,8 @@ TZ = ZoneInfo("Asia/Shanghai")
 THURSDAY = date(2025, 10, 9)
 NATIONAL_DAY = date(2025, 10, 1)
 MAKEUP_SUNDAY = date(2025, 9, 28)
+ASSIGNED_AT = datetime(2025, 8, 31, 12, 0, tzinfo=UTC)
+"""When the tests' assignments are made: before every shift they look at (they count only after it)."""
 MakePerson = Callable[..., Awaitable[Person]]
 MakeShift = Callable[..., Awaitable[Shift]]
 
@@ -61,7 +63,7 @@ def make_shift(session: AsyncSession) -> MakeShift:
         assert not isinstance(draft, tuple), draft
         shift, _ = await service.save_shift(session, draft)
         for person in people:
-            await service.assign(session, shift, person, start)
+            await service.assign(session, shift, person, start, now=ASSIGNED_AT)
         return shift
 
     return make

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import openpyxl
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.attendance import export, reports, service
+from bot.attendance import export, render, reports, service
 from bot.attendance.reports import Mark
+from bot.i18n import gettext_for
 from bot.people.models import Role
 from tests.unit.attendance.conftest import TZ, MakePerson, MakeShift, at
 
@@ -122,3 +123,29 @@ async def test_a_persons_month_exists_without_records(session: AsyncSession, mak
     li = await make_person("小李")
     report = await reports.month_report(session, 2025, 10, at(THURSDAY, "12:00"), TZ, person_id=li.id)
     assert [m.person.first_name for m in report.people] == ["小李"] and report.lines == []
+
+
+async def test_someone_put_on_a_shift_after_it_ended_is_not_reported_absent_for_it(
+    session: AsyncSession, make_person: MakePerson, make_shift: MakeShift
+) -> None:
+    li, new = await make_person("小李"), await make_person("新人")
+    shift = await make_shift("早班 08:30 17:00 1-5 close=60", li)
+    await service.tick(session, at(THURSDAY, "08:00"), TZ)
+    await service.check_in(session, li.id, at(THURSDAY, "08:20"), TZ)
+    evening = at(THURSDAY, "18:00")
+    await service.assign(session, shift, new, THURSDAY, now=evening)  # "from today", after today's shift
+
+    (day,) = (await reports.day_report(session, THURSDAY, evening, TZ)).shifts
+    assert [(e.person.first_name, e.mark) for e in day.entries] == [("小李", Mark.ON_TIME)]
+    summary = await reports.summary_report(session, evening, TZ)
+    assert [(g.occ.work_date, [e.person.first_name for e in g.entries]) for g in summary] == [
+        (THURSDAY, ["小李"])
+    ]
+    text = render.summary_text(gettext_for("en"), summary, evening, TZ, 0)
+    assert "1 people: 1 on time, 0 late, 0 absent" in text and "新人" not in text
+    friday = THURSDAY + timedelta(days=1)  # the next day they are expected
+    (tomorrow,) = (await reports.day_report(session, friday, evening, TZ)).shifts
+    assert [(e.person.first_name, e.mark) for e in tomorrow.entries] == [
+        ("小李", Mark.UPCOMING),
+        ("新人", Mark.UPCOMING),
+    ]

@@ -132,3 +132,8 @@ def test_parse_shift_full_and_defaults() -> None:
 def test_parse_shift_refusals(args: str, error: ShiftError) -> None:
     result = parse_shift(args.split())
     assert isinstance(result, tuple) and result[0] == error
+
+
+def test_digits_that_are_no_numbers_are_refused_not_crashed_on() -> None:
+    assert schedule.parse_weekday("²") is None
+    assert parse_shift(["早班", "08:30", "17:00", "window=²"]) == (ShiftError.BAD_OPTION, "window=²")
