@@ -392,9 +392,8 @@ def run_set(eval_set: EvalSet, args: argparse.Namespace) -> SetReport | None:
         print(f"no queries in {eval_set.queries}", file=sys.stderr)
         return None
 
-    options = {"lexical": args.lexical} if args.lexical else {}
     start = time.perf_counter()
-    index = KnowledgeIndex.build(loaded.notes, loaded.synonyms, **options)
+    index = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
     build = time.perf_counter() - start
     latencies = []
     searched: list[tuple[Case, SearchResult]] = []
@@ -431,7 +430,7 @@ def run_set(eval_set: EvalSet, args: argparse.Namespace) -> SetReport | None:
         f"{len(loaded.synonyms)} synonym groups\n"
         f"{_shown(eval_set.queries)}: {len(cases)} queries ({answerable} answerable, "
         f"{len(cases) - answerable} to refuse, {publics} from the public audience)\n"
-        f"matcher: {how}" + (f" (lexical={args.lexical})" if args.lexical else "") + "\n"
+        f"matcher: {how}\n"
         f"baseline: WRatio over title + questions, answer >= {threshold:g} (tuned on this set's own "
         f"queries: most correct answers with WRONG <= {100 * BASELINE_MAX_WRONG:g}%)"
     )
@@ -471,7 +470,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answer", type=float, help="re-decide: answer threshold")
     parser.add_argument("--suggest", type=float, help="re-decide: suggest threshold")
     parser.add_argument("--margin", type=float, help="re-decide: lead over the runner-up needed to answer")
-    parser.add_argument("--lexical", choices=("bm25f", "bm25s"), help="lexical ranker (default: the index's)")
     parser.add_argument("--sweep", action="store_true", help="scan the matcher's thresholds")
     parser.add_argument("--errors", action="store_true", help="list the matcher's wrong answers and misses")
     args = parser.parse_args(argv)

@@ -1,7 +1,8 @@
 """The knowledge base's buttons, as typed callback data (see :mod:`bot.buttons`).
 
 Under an answer: 👍/👎, another note, "none of these", a long reply script, the rest of a long note. For
-admins: answer, dismiss, save an answer as a note, done. A note is named by its short key
+admins: answer (in words, or with a note), dismiss, save an answer as a note, done; the pages of learned
+phrasings in ``/kbstats`` and removing one. A note is named by its short key
 (:func:`bot.knowledge.service.note_key`).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from bot.buttons import Bounds, Button
+from bot.buttons import PAGE, Bounds, Button
 from bot.knowledge.models import Feedback
 
 #: How many reply scripts of a note get a button of their own.
@@ -63,6 +64,29 @@ class AnswerQuestion(Button, prefix="kb.answer"):
     """An admin starts answering a queued question."""
 
     question_id: int
+
+
+@dataclass(frozen=True)
+class AnswerWithNote(Button, prefix="kb.point"):
+    """An admin answers a queued question with an existing note (which learns the question as its phrasing)."""
+
+    question_id: int
+    note_key: str
+
+
+@dataclass(frozen=True)
+class LearnedPage(Button, prefix="kb.learned"):
+    """A page of the learned phrasings in ``/kbstats``."""
+
+    page: Annotated[int, PAGE]
+
+
+@dataclass(frozen=True)
+class ForgetLearned(Button, prefix="kb.forget"):
+    """An admin removes a learned phrasing (listed on ``page``, shown again after)."""
+
+    phrasing_id: int
+    page: Annotated[int, PAGE]
 
 
 @dataclass(frozen=True)

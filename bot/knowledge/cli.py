@@ -1,25 +1,40 @@
-"""``kb check`` and ``kb search``: the knowledge base from the command line.
+"""``kb check``, ``kb search`` and ``kb learned export``: the knowledge base from the command line.
 
-Both read the bot's two folders (``KNOWLEDGE_DIR`` and ``SAVED_NOTES_DIR``) unless ``--dir`` names one
-folder to read alone. ``register(subparsers)`` adds the ``kb`` command to the bot's own argument parser;
-``main(argv)`` runs it standalone (``python -m bot.knowledge.cli search 退款 --json``).
+All read the bot's two folders (``KNOWLEDGE_DIR`` and ``SAVED_NOTES_DIR``) unless ``--dir`` names one
+folder to read alone. ``kb search`` searches the notes alone, as they are written: phrasings the bot learned
+from questions live in its database and are left out. ``kb learned export [--note ID]`` reads them from
+``DATABASE_URL`` and prints, for each note with phrasings it does not have yet, the note's ``questions:``
+block with them added, to paste over the block in the note file (then ``/reload``). It never writes into the
+notes: they are the workplace's own files, often hand-formatted and kept under version control, and a
+rewritten front matter would lose their comments and layout. A learned phrasing keeps answering whether or
+not it was exported.
+
+``register(subparsers)`` adds the ``kb`` command to the bot's own argument parser; ``main(argv)`` runs it
+standalone (``python -m bot.knowledge.cli search 退款 --json``).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import itertools
 import json
 import os
 import sys
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from bot.knowledge.notes import load_notes
+import yaml
+
+from bot.knowledge.models import LearnedPhrasing
+from bot.knowledge.notes import Note, load_notes
 from bot.knowledge.search import (
     DEFAULT_ANSWER_THRESHOLD,
     DEFAULT_SUGGEST_THRESHOLD,
     KnowledgeIndex,
     SearchResult,
+    normalize_query,
 )
 
 DEFAULT_DIR = "./knowledge"
@@ -66,14 +81,14 @@ def _env_float(name: str, default: float) -> float:
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``kb`` with ``check`` and ``search`` to an argparse sub-parser collection."""
+    """Add ``kb`` with ``check``, ``search`` and ``learned export`` to an argparse sub-parser collection."""
     kb = subparsers.add_parser("kb", help="check and search the knowledge notes")
     _add_commands(kb)
     return kb
 
 
 def _add_commands(parser: argparse.ArgumentParser) -> None:
-    commands = parser.add_subparsers(dest="kb_command", metavar="{check,search}")
+    commands = parser.add_subparsers(dest="kb_command", metavar="{check,search,learned}")
     commands.required = True
 
     check = commands.add_parser("check", help="validate the notes; print problems as path:line: message")
@@ -91,6 +106,20 @@ def _add_commands(parser: argparse.ArgumentParser) -> None:
     )
     search.add_argument("--json", action="store_true", help="one JSON object per query, on one line")
     search.set_defaults(func=run_search)
+
+    learned = commands.add_parser(
+        "learned", help="the phrasings the bot learned from questions (its database)"
+    )
+    learned_commands = learned.add_subparsers(dest="learned_command", metavar="{export}")
+    learned_commands.required = True
+    export = learned_commands.add_parser(
+        "export",
+        help="print each note's questions: block with its learned phrasings added, to paste into the note",
+    )
+    export.add_argument("--note", help="only this note's phrasings (its id, e.g. aftersales/return_refund)")
+    export.add_argument("--dir", help=DIR_HELP)
+    export.add_argument("--saved-dir", help=SAVED_DIR_HELP)
+    export.set_defaults(func=run_export)
 
 
 def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -167,6 +196,72 @@ def format_result(result: SearchResult) -> str:
         lines.append(header)
     lines.extend(f"    {m.note.id}  {m.note.title}  [{m.score:.1f}]" for m in others)
     return "\n".join(lines)
+
+
+def run_export(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Print the learned phrasings (of one note with ``--note``) as ``questions:`` blocks of their notes."""
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+    from bot.startup import database_error
+
+    out = out or sys.stdout
+    try:
+        url = Settings().database_url
+    except ValidationError as exc:
+        print(f"error: invalid settings: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    try:
+        phrasings = asyncio.run(_read_learned(url, args.note))
+    except Exception as exc:
+        problem = database_error(exc, url)
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    loaded = load_notes(*folders(args))
+    text = export_blocks(phrasings, {note.id: note for note in loaded.notes})
+    if not text:
+        of = f" of {args.note}" if args.note else ""
+        print(f"no learned phrasings{of} that the notes do not have already", file=sys.stderr)
+        return 0
+    print(text, file=out)
+    return 0
+
+
+async def _read_learned(url: str, note_id: str | None) -> list[LearnedPhrasing]:
+    from sqlalchemy.pool import NullPool
+
+    from bot.db import create_engine, create_session_factory
+    from bot.knowledge import learned
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        async with create_session_factory(engine)() as session:
+            return await learned.of_notes(session, note_id)
+    finally:
+        await engine.dispose()
+
+
+def export_blocks(phrasings: Sequence[LearnedPhrasing], notes: Mapping[str, Note]) -> str:
+    """For each note with phrasings it does not have yet (``phrasings`` sorted by note), a comment naming the
+    note and its file, then its ``questions:`` block: the note's own questions, then the new ones."""
+    blocks = []
+    for note_id, group in itertools.groupby(phrasings, key=lambda p: p.note_id):
+        note = notes.get(note_id)
+        own = list(note.questions) if note else []
+        known = {normalize_query(text) for text in [*own, *([note.title] if note else [])]}
+        new = []
+        for phrasing in group:
+            if phrasing.normalized not in known:
+                known.add(phrasing.normalized)
+                new.append(phrasing.text)
+        if not new:
+            continue
+        head = f"# {note_id} — {note.title} ({note.path})" if note else f"# {note_id} (note missing)"
+        items = yaml.safe_dump([*own, *new], allow_unicode=True, default_flow_style=False, width=1000)
+        blocks.append(f"{head}\nquestions:\n{textwrap.indent(items, '  ').rstrip()}")
+    return "\n\n".join(blocks)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,11 +1,12 @@
-"""The question log: every question asked, what the bot answered, the feedback, and the admin queue."""
+"""The question log (every question asked, what the bot answered, the feedback, the admin queue) and the
+phrasings learned from it (``learned.py``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, String, Text
+from sqlalchemy import BigInteger, Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.clock import utcnow
@@ -35,6 +36,30 @@ class QueueState(StrEnum):
     DISMISSED = "dismissed"
 
 
+class LearnedFrom(StrEnum):
+    """How a phrasing was learned."""
+
+    PICK = "pick"  # the asker picked the note under "did you mean"
+    ADMIN = "admin"  # an admin answered the queued question by pointing to the note
+
+
+class LearnedPhrasing(SQLModel, table=True):
+    """A question people asked, learned as another way of asking for a note (see ``learned.py``)."""
+
+    __tablename__ = "learned_phrasing"
+    __table_args__ = (UniqueConstraint("normalized", "note_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: str = Field(max_length=255, index=True)
+    normalized: str = Field(max_length=200, description="The question's comparable form (normalize_query)")
+    text: str = Field(sa_column=Column(Text, nullable=False), description="The question as it was asked")
+    audience: str = Field(default="staff", sa_type=String(16), description="Who asked: staff or public")
+    source: str = Field(default=LearnedFrom.PICK, sa_type=String(8))
+    score: int = Field(default=0, description="Raised by confirmations and 👍, lowered by 👎; gone at 0")
+    created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+
+
 class Question(SQLModel, table=True):
     """One question asked of the knowledge base."""
 
@@ -55,4 +80,15 @@ class Question(SQLModel, table=True):
     answered_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     answer_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    saved_note_id: str | None = Field(default=None, max_length=255)
+    saved_note_id: str | None = Field(
+        default=None,
+        max_length=255,
+        description="The note that answers it: the admin's answer saved as a note, or the note they pointed to",
+    )
+    learned_id: int | None = Field(
+        default=None,
+        foreign_key="learned_phrasing.id",
+        ondelete="SET NULL",
+        index=True,
+        description="The learned phrasing that answered this question, or that it taught",
+    )

@@ -13,6 +13,10 @@ A note is a ``*.md`` file at any depth under the knowledge folder, with YAML fro
     ## 话术
     > 亲，非常抱歉给您带来不便……
 
+A note may carry quiz questions for the training plans (``quiz:`` in the front matter, see
+:func:`parse_quiz`); they are never part of the body, so they never reach the answers. Training plans are
+YAML files in the ``training`` folder beside the notes (:func:`load_plans`).
+
 ``load_notes`` never raises on bad content: every problem is collected as a :class:`Problem`
 (``path:line: message``) so that ``kb check`` can list them all at once. The bot and ``kb check`` follow one
 policy: every good note is used, every broken one is left out and named.
@@ -26,9 +30,10 @@ first, and within a folder names run in alphabetical order regardless of case, l
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +43,7 @@ import yaml
 AUDIENCES = ("staff", "public")
 SYNONYMS_FILE = "synonyms.yaml"
 SCRIPTS_HEADING = "话术"
-_KNOWN_FIELDS = ("title", "questions", "tags", "audience")
+_KNOWN_FIELDS = ("title", "questions", "tags", "audience", "quiz")
 _FENCE = "---"
 #: The longest body a note may have, in characters. The longest training note today is under 900; this is
 #: about five Telegram messages. A longer text is a manual, not an answer to read on a phone during a shift:
@@ -47,6 +52,45 @@ MAX_BODY_CHARS = 20_000
 #: A file this large is not read at all (a note within the body limit is a few dozen kilobytes).
 MAX_FILE_BYTES = 256 * 1024
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+#: The front matter starts on the second line of a note file.
+_FRONT_MATTER_LINE = 2
+
+QUIZ_FIELD = "quiz"
+_QUIZ_KEYS = ("question", "options", "answer", "explanation")
+#: How many options a quiz question offers.
+QUIZ_MIN_OPTIONS, QUIZ_MAX_OPTIONS = 2, 6
+#: Telegram's limits for a quiz poll: question, each option, the explanation (and its line breaks).
+QUIZ_QUESTION_MAX = 300
+QUIZ_OPTION_MAX = 100
+QUIZ_EXPLANATION_MAX = 200
+QUIZ_EXPLANATION_MAX_BREAKS = 2
+
+TRAINING_FOLDER = "training"
+PLAN_SUFFIXES = (".yaml", ".yml")
+_PLAN_KEYS = ("title", "default", "lesson_time", "minutes_before_shift", "days")
+_DAY_KEYS = ("title", "notes")
+PLAN_ID_MAX = 64
+DEFAULT_LESSON_TIME = 8 * 60 + 30
+DEFAULT_MINUTES_BEFORE_SHIFT = 60
+MAX_MINUTES_BEFORE_SHIFT = 240
+_CLOCK = re.compile(r"([01]?\d|2[0-3])[:：]([0-5]\d)")
+
+
+@dataclass(frozen=True)
+class QuizQuestion:
+    """A quiz question of a note: 2–6 options, ``answer`` the index of the right one (0-based)."""
+
+    question: str
+    options: tuple[str, ...]
+    answer: int
+    explanation: str
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        """A short, stable key of the question's text: answers are kept under it (a reworded question is a
+        new question)."""
+        return hashlib.blake2s(self.question.encode(), digest_size=5).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -61,6 +105,7 @@ class Note:
     body: str
     scripts: list[str]
     path: Path
+    quiz: tuple[QuizQuestion, ...] = ()
 
     def __hash__(self) -> int:
         return hash((self.id, str(self.path)))
@@ -78,13 +123,45 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+@dataclass(frozen=True)
+class PlanDay:
+    """One day of a training plan: its notes, in the order they are taught."""
+
+    title: str
+    note_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A training plan (``training/<id>.yaml``): ordered days, each with notes.
+
+    ``lesson_time`` is the local minute of the day a lesson goes out to someone with no shift that day;
+    before a shift it goes ``minutes_before_shift`` minutes before the shift starts.
+    """
+
+    id: str
+    title: str
+    days: tuple[PlanDay, ...]
+    default: bool = False
+    lesson_time: int = DEFAULT_LESSON_TIME
+    minutes_before_shift: int = DEFAULT_MINUTES_BEFORE_SHIFT
+    path: Path = Path()
+
+    @property
+    def key(self) -> str:
+        """A short, stable key of the plan's id that fits in button data."""
+        return hashlib.blake2s(self.id.encode(), digest_size=5).hexdigest()
+
+
 @dataclass
 class LoadResult:
-    """Notes that loaded, the problems found, and the synonym groups (first term = canonical)."""
+    """Notes that loaded, the problems found, the synonym groups (first term = canonical) and the training
+    plans."""
 
     notes: list[Note] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     synonyms: list[list[str]] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -146,6 +223,10 @@ def load_notes(folder: Path | str, saved_folder: Path | str | None = None) -> Lo
     if synonyms_path.is_file():
         groups, problems = load_synonyms(synonyms_path)
         result.synonyms = groups
+        result.problems.extend(problems)
+    if (root / TRAINING_FOLDER).is_dir():
+        plans, problems = load_plans(root / TRAINING_FOLDER, {note.id: note for note in result.notes})
+        result.plans = plans
         result.problems.extend(problems)
     return result
 
@@ -259,6 +340,8 @@ def parse_note_text(text: str, *, note_id: str, path: Path) -> tuple[Note | None
     if script_problem is not None:
         problem(*script_problem)
 
+    quiz = parse_quiz(fields[QUIZ_FIELD], problem) if QUIZ_FIELD in fields else ()
+
     if title is None or not body or len(body) > MAX_BODY_CHARS:
         return None, problems
     note = Note(
@@ -270,8 +353,128 @@ def parse_note_text(text: str, *, note_id: str, path: Path) -> tuple[Note | None
         body=body,
         scripts=scripts,
         path=path,
+        quiz=quiz,
     )
     return note, problems
+
+
+def _node_line(node: yaml.Node) -> int:
+    """The file line of a node of the front matter."""
+    return _FRONT_MATTER_LINE + node.start_mark.line
+
+
+def parse_quiz(field_value: tuple[int, yaml.Node], problem: Any) -> tuple[QuizQuestion, ...]:
+    """The ``quiz:`` field of a note: a list of questions, each written as::
+
+        quiz:
+          - question: 无理由退货的寄回运费一般由谁出？
+            options: [商家, 顾客, 快递公司]
+            answer: 2            # the right option, counted from 1
+            explanation: 无理由退货的运费一般由顾客承担；质量问题由商家承担。
+
+    A question with a problem is left out (and named); the others are kept.
+    """
+    line, node = field_value
+    if _is_null(node):
+        return ()
+    if not isinstance(node, yaml.SequenceNode):
+        problem(line, "'quiz' must be a list of questions (question, options, answer, explanation)")
+        return ()
+    questions: list[QuizQuestion] = []
+    seen: dict[str, int] = {}
+    for item in node.value:
+        question = _quiz_question(item, problem)
+        if question is None:
+            continue
+        if question.question in seen:
+            problem(question.line, f"the same quiz question is already on line {seen[question.question]}")
+            continue
+        seen[question.question] = question.line
+        questions.append(question)
+    return tuple(questions)
+
+
+def _quiz_question(node: yaml.Node, problem: Any) -> QuizQuestion | None:
+    """One question of ``quiz:``, or None (and its problems reported)."""
+    line = _node_line(node)
+    if not isinstance(node, yaml.MappingNode):
+        problem(line, "a quiz question must have 'question', 'options', 'answer' and 'explanation'")
+        return None
+    values: dict[str, tuple[int, yaml.Node]] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        if key not in _QUIZ_KEYS:
+            problem(
+                _node_line(key_node), f"unknown quiz field {key!r} (expected one of: {', '.join(_QUIZ_KEYS)})"
+            )
+            continue
+        values[key] = (_node_line(key_node), value_node)
+    ok = True
+    for key in _QUIZ_KEYS:
+        if key not in values:
+            problem(line, f"quiz question without {key!r}")
+            ok = False
+    if not ok:
+        return None
+    text = _quiz_text(values["question"], "question", QUIZ_QUESTION_MAX, problem)
+    explanation = _quiz_text(values["explanation"], "explanation", QUIZ_EXPLANATION_MAX, problem)
+    if explanation is not None and explanation.count("\n") > QUIZ_EXPLANATION_MAX_BREAKS:
+        problem(
+            values["explanation"][0],
+            f"'explanation' may have at most {QUIZ_EXPLANATION_MAX_BREAKS} line breaks",
+        )
+        explanation = None
+    options = _quiz_options(values["options"], problem)
+    answer = _quiz_answer(values["answer"], options, problem)
+    if text is None or explanation is None or options is None or answer is None:
+        return None
+    return QuizQuestion(text, options, answer, explanation, line)
+
+
+def _quiz_text(value: tuple[int, yaml.Node], key: str, limit: int, problem: Any) -> str | None:
+    line, node = value
+    text = _scalar(node)
+    if not text:
+        problem(line, f"'{key}' must be a non-empty text")
+        return None
+    if len(text) > limit:
+        problem(line, f"'{key}' has {len(text)} characters; Telegram allows {limit}")
+        return None
+    return text
+
+
+def _quiz_options(value: tuple[int, yaml.Node], problem: Any) -> tuple[str, ...] | None:
+    line, node = value
+    items = [_scalar(item) for item in node.value] if isinstance(node, yaml.SequenceNode) else None
+    if items is None or not all(items):
+        problem(line, "'options' must be a list of non-empty texts")
+        return None
+    options = tuple(item for item in items if item)
+    if not QUIZ_MIN_OPTIONS <= len(options) <= QUIZ_MAX_OPTIONS:
+        problem(
+            line, f"'options' must have {QUIZ_MIN_OPTIONS} to {QUIZ_MAX_OPTIONS} options, not {len(options)}"
+        )
+        return None
+    for option, item in zip(options, node.value, strict=True):
+        if len(option) > QUIZ_OPTION_MAX:
+            problem(
+                _node_line(item), f"option has {len(option)} characters; Telegram allows {QUIZ_OPTION_MAX}"
+            )
+            return None
+    if len(set(options)) != len(options):
+        problem(line, "'options' lists the same option twice")
+        return None
+    return options
+
+
+def _quiz_answer(value: tuple[int, yaml.Node], options: tuple[str, ...] | None, problem: Any) -> int | None:
+    line, node = value
+    raw = _scalar(node)
+    count = len(options) if options is not None else QUIZ_MAX_OPTIONS
+    if raw is None or not raw.isdigit() or not 1 <= int(raw) <= count:
+        problem(line, f"'answer' must be the number of the right option, from 1 to {count}")
+        return None
+    return int(raw) - 1
 
 
 def _parse_front_matter(
@@ -465,3 +668,192 @@ def load_synonyms(path: Path | str) -> tuple[list[list[str]], list[Problem]]:
             owner.setdefault(key, line)
         groups.append(terms)
     return groups, problems
+
+
+def load_plans(folder: Path | str, notes: Mapping[str, Note]) -> tuple[list[Plan], list[Problem]]:
+    """Load the training plans in ``folder`` (``<id>.yaml``), checking their notes against ``notes``::
+
+        title: 新员工售后十日培训
+        default: true                 # the plan new staff are enrolled in (one plan at most)
+        lesson_time: "08:30"          # for someone with no shift that day (optional)
+        minutes_before_shift: 60      # before a shift (optional)
+        days:
+          - title: 职场规定
+            notes: [workplace/attendance, workplace/breaks]
+
+    A plan whose days have a problem (an empty day, an unknown note) is left out and named: its lessons
+    wait until it is fixed rather than go out in a wrong order.
+    """
+    root = Path(folder)
+    plans: list[Plan] = []
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return plans, problems
+    default_plan: Plan | None = None
+    names = sorted(
+        (
+            p
+            for p in root.iterdir()
+            if p.suffix.lower() in PLAN_SUFFIXES and not p.name.startswith((".", "_"))
+        ),
+        key=lambda p: _case_order(p.name),
+    )
+    for path in names:
+        plan, found = _parse_plan(path, notes)
+        problems.extend(found)
+        if plan is None:
+            continue
+        if plan.default and default_plan is not None:
+            problems.append(
+                Problem(
+                    display_path(path),
+                    1,
+                    f"'default' is already set by {display_path(default_plan.path)}; only one plan can be the default",
+                )
+            )
+            plan = Plan(
+                plan.id, plan.title, plan.days, False, plan.lesson_time, plan.minutes_before_shift, path
+            )
+        elif plan.default:
+            default_plan = plan
+        plans.append(plan)
+    return plans, problems
+
+
+def _parse_plan(path: Path, notes: Mapping[str, Note]) -> tuple[Plan | None, list[Problem]]:
+    shown = display_path(path)
+    problems: list[Problem] = []
+
+    def problem(line: int, message: str) -> None:
+        problems.append(Problem(shown, line, message))
+
+    plan_id = path.stem
+    if len(plan_id) > PLAN_ID_MAX or ":" in plan_id:
+        problem(1, f"plan file name must be at most {PLAN_ID_MAX} characters without ':'")
+        return None, problems
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem(1, f"not valid UTF-8 (byte at offset {exc.start})")
+        return None, problems
+    except OSError as exc:
+        problem(1, f"cannot read file: {exc.strerror or exc}")
+        return None, problems
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problem(mark.line + 1 if mark is not None else 1, f"invalid YAML: {detail}")
+        return None, problems
+    if not isinstance(node, yaml.MappingNode):
+        problem(1, "a plan must be a YAML mapping with 'title' and 'days'")
+        return None, problems
+
+    fields: dict[str, tuple[int, yaml.Node]] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        line = key_node.start_mark.line + 1
+        if key not in _PLAN_KEYS:
+            problem(line, f"unknown field {key!r} (expected one of: {', '.join(_PLAN_KEYS)})")
+        elif key in fields:
+            problem(line, f"duplicate field {key!r} (first on line {fields[key][0]})")
+        else:
+            fields[key] = (line, value_node)
+
+    title = _scalar(fields["title"][1]) if "title" in fields else None
+    if "title" in fields and not title:
+        problem(fields["title"][0], "'title' must be a non-empty text")
+    title = title or plan_id
+
+    default = False
+    if "default" in fields:
+        raw = _scalar(fields["default"][1])
+        if raw not in ("true", "false"):
+            problem(fields["default"][0], "'default' must be true or false")
+        default = raw == "true"
+
+    lesson_time = DEFAULT_LESSON_TIME
+    if "lesson_time" in fields:
+        raw = _scalar(fields["lesson_time"][1]) or ""
+        clock = _CLOCK.fullmatch(raw)
+        if clock is None:
+            problem(fields["lesson_time"][0], "'lesson_time' must be a time of day like \"08:30\"")
+        else:
+            lesson_time = int(clock.group(1)) * 60 + int(clock.group(2))
+
+    before = DEFAULT_MINUTES_BEFORE_SHIFT
+    if "minutes_before_shift" in fields:
+        raw = _scalar(fields["minutes_before_shift"][1]) or ""
+        if not raw.isdigit() or int(raw) > MAX_MINUTES_BEFORE_SHIFT:
+            problem(
+                fields["minutes_before_shift"][0],
+                f"'minutes_before_shift' must be a number of minutes from 0 to {MAX_MINUTES_BEFORE_SHIFT}",
+            )
+        else:
+            before = int(raw)
+
+    if "days" not in fields:
+        problem(1, "missing required field 'days'")
+        return None, problems
+    days = _plan_days(fields["days"], notes, problem)
+    if days is None:
+        return None, problems
+    return Plan(plan_id, title, days, default, lesson_time, before, path), problems
+
+
+def _plan_days(
+    value: tuple[int, yaml.Node], notes: Mapping[str, Note], problem: Any
+) -> tuple[PlanDay, ...] | None:
+    """The days of a plan, or None if any day has a problem."""
+    line, node = value
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        problem(line, "'days' must be a list of days, each with 'notes'")
+        return None
+    days: list[PlanDay] = []
+    ok = True
+    first_day: dict[str, int] = {}
+    for number, day_node in enumerate(node.value, start=1):
+        day_line = day_node.start_mark.line + 1
+        if not isinstance(day_node, yaml.MappingNode):
+            problem(day_line, f"day {number} must have 'notes' (and may have a 'title')")
+            ok = False
+            continue
+        day: dict[str, tuple[int, yaml.Node]] = {}
+        for key_node, value_node in day_node.value:
+            key = str(key_node.value)
+            if key not in _DAY_KEYS:
+                problem(
+                    key_node.start_mark.line + 1, f"unknown field {key!r} (expected one of: title, notes)"
+                )
+            else:
+                day[key] = (key_node.start_mark.line + 1, value_node)
+        title = _scalar(day["title"][1]) if "title" in day else None
+        ids_node = day["notes"][1] if "notes" in day else None
+        if (
+            ids_node is None
+            or _is_null(ids_node)
+            or (isinstance(ids_node, yaml.SequenceNode) and not ids_node.value)
+        ):
+            problem(day_line, f"day {number} is empty: list its notes under 'notes'")
+            ok = False
+            continue
+        if not isinstance(ids_node, yaml.SequenceNode):
+            problem(day["notes"][0], f"'notes' of day {number} must be a list of note ids")
+            ok = False
+            continue
+        note_ids: list[str] = []
+        for id_node in ids_node.value:
+            note_id = _scalar(id_node)
+            id_line = id_node.start_mark.line + 1
+            if not note_id or note_id not in notes:
+                problem(id_line, f"unknown note id {note_id!r} in day {number}")
+                ok = False
+            elif note_id in first_day:
+                problem(id_line, f"note {note_id!r} is already taught on day {first_day[note_id]}")
+                ok = False
+            else:
+                first_day[note_id] = number
+                note_ids.append(note_id)
+        days.append(PlanDay(title or "", tuple(note_ids)))
+    return tuple(days) if ok else None

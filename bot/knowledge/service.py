@@ -1,13 +1,20 @@
-"""The knowledge base at run time: the current index, the question log, the admins' queue, statistics.
+"""The knowledge base at run time: the current index and learned phrasings, the question log, the admins'
+queue, statistics.
 
-No Telegram here: handlers pass plain values in and render what comes back.
+Searching runs in one worker thread (:meth:`KnowledgeBase.lookup`), so a slow query never holds up other
+people's updates; the index is read-only between reloads, and a reload builds the new index beside the old
+one and swaps it in whole. No Telegram here: handlers pass plain values in and render what comes back.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import re
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,24 +25,52 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import utcnow
-from bot.knowledge.models import Feedback, Outcome, Question, QueueState
+from bot.knowledge import learned
+from bot.knowledge.learned import Learned, LearnedMatch, LearnedSet
+from bot.knowledge.models import Feedback, LearnedFrom, LearnedPhrasing, Outcome, Question, QueueState
 from bot.knowledge.notes import Note, Problem, load_notes
-from bot.knowledge.search import KnowledgeIndex, SearchResult
+from bot.knowledge.search import Audience, KnowledgeIndex, Match, SearchResult, normalize_query
 
 ANSWERS_FOLDER = "answers"
 QUESTION_MAX_LENGTH = 1000
 
 
+@dataclass(frozen=True)
+class Found:
+    """What the bot makes of a question: the search result, and the learned phrasing that answered it."""
+
+    result: SearchResult
+    learned: LearnedMatch | None = None
+
+    @property
+    def learned_id(self) -> int | None:
+        return self.learned.learned.id if self.learned else None
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """An index and the note ids by :func:`note_key`, swapped in together."""
+
+    index: KnowledgeIndex
+    keys: dict[str, str]
+
+
 @dataclass
 class KnowledgeBase:
-    """The notes (the knowledge folder and the answers saved from chat) and the index built from them."""
+    """The notes (the knowledge folder and the answers saved from chat), the index built from them, and the
+    phrasings learned from questions (:mod:`bot.knowledge.learned`)."""
 
     folder: Path
     answer_threshold: float
     suggest_threshold: float
     saved_folder: Path | None = None
-    index: KnowledgeIndex | None = None
     problems: list[Problem] = field(default_factory=list)
+    learned: LearnedSet = field(default_factory=LearnedSet)
+    _loaded: _Loaded | None = field(default=None, init=False, repr=False)
+    _reloading: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _searcher: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="kb-search"), init=False, repr=False
+    )
 
     @property
     def save_folder(self) -> Path:
@@ -45,32 +80,67 @@ class KnowledgeBase:
     def reload(self) -> list[Problem]:
         """Load the notes again: every good note is used, every broken one left out. Returns the problems.
 
-        A knowledge folder that cannot be found (unmounted, renamed) keeps the notes loaded before.
+        The new index is built beside the one in use and swapped in whole: a search running meanwhile
+        finishes on the index it started with. A knowledge folder that cannot be found (unmounted, renamed)
+        keeps the notes loaded before.
         """
-        loaded = load_notes(self.folder, self.saved_folder)
-        self.problems = loaded.problems
-        if self.index is not None and not Path(self.folder).is_dir():
+        with self._reloading:
+            loaded = load_notes(self.folder, self.saved_folder)
+            self.problems = loaded.problems
+            if self._loaded is not None and not Path(self.folder).is_dir():
+                return loaded.problems
+            index = KnowledgeIndex.build(
+                loaded.notes,
+                loaded.synonyms,
+                answer_threshold=self.answer_threshold,
+                suggest_threshold=self.suggest_threshold,
+            )
+            self._loaded = _Loaded(index, {note_key(note.id): note.id for note in index.notes})
             return loaded.problems
-        self.index = KnowledgeIndex.build(
-            loaded.notes,
-            loaded.synonyms,
-            answer_threshold=self.answer_threshold,
-            suggest_threshold=self.suggest_threshold,
-        )
-        return loaded.problems
+
+    async def load(self) -> list[Problem]:
+        """:meth:`reload` in a worker thread, so that the bot keeps answering while the index is built."""
+        return await asyncio.to_thread(self.reload)
+
+    def _current(self) -> _Loaded:
+        if self._loaded is None:
+            self.reload()
+        assert self._loaded is not None
+        return self._loaded
 
     def current(self) -> KnowledgeIndex:
         """The index in use, loaded on first use."""
-        if self.index is None:
-            self.reload()
-        assert self.index is not None
-        return self.index
+        return self._current().index
 
     def search(self, text: str, *, audience: str, limit: int = 5) -> SearchResult:
-        """Search the current index."""
-        return self.current().search(
-            text, audience="public" if audience == "public" else "staff", limit=limit
-        )
+        """Search the notes alone (no learned phrasings), in the calling thread."""
+        return self.current().search(text, audience=_audience(audience), limit=limit)
+
+    def find(self, text: str, *, audience: str, limit: int = 5) -> Found:
+        """What to answer: the note of a learned phrasing close to ``text`` that this audience may see,
+        else whatever the notes' search decides. Runs in the calling thread (see :meth:`lookup`)."""
+        index, phrasings, seen_by = self.current(), self.learned, _audience(audience)
+        result = index.search(text, audience=seen_by, limit=limit)
+
+        def visible(note_id: str) -> bool:
+            note = index.get(note_id)
+            return note is not None and (seen_by == "staff" or note.audience == "public")
+
+        hit = phrasings.match(normalize_query(text), visible)
+        if hit is None:
+            return Found(result)
+        note = index.get(hit.learned.note_id)
+        assert note is not None
+        own = max([hit.similarity, *(m.score for m in result.matches if m.note.id == note.id)])
+        others = [m for m in result.matches if m.note.id != note.id]
+        matches = [Match(note, round(own, 2)), *others][: max(limit, 1)]
+        return Found(SearchResult(result.query, note, matches, "answer"), hit)
+
+    async def lookup(self, text: str, *, audience: str, limit: int = 5) -> Found:
+        """:meth:`find` in the knowledge base's search thread: the event loop goes on serving meanwhile."""
+        loop = asyncio.get_running_loop()
+        work = functools.partial(self.find, text, audience=audience, limit=limit)
+        return await loop.run_in_executor(self._searcher, work)
 
     def note(self, note_id: str, *, audience: str) -> Note | None:
         """A note by id, if this audience may see it."""
@@ -86,10 +156,24 @@ class KnowledgeBase:
 
     def by_key(self, key: str, *, audience: str) -> Note | None:
         """The note whose :func:`note_key` is ``key``, if this audience may see it."""
-        for note in self.current().notes:
-            if note_key(note.id) == key:
-                return self.note(note.id, audience=audience)
-        return None
+        note_id = self._current().keys.get(key)
+        return self.note(note_id, audience=audience) if note_id is not None else None
+
+    async def load_learned(self, session: AsyncSession) -> None:
+        """Read the learned phrasings from the database (at start, and on ``/reload``)."""
+        self.learned = await learned.load(session)
+
+    def remember(self, phrasing: LearnedPhrasing) -> None:
+        """Search with a phrasing as it now is in the database."""
+        self.learned = self.learned.with_(Learned.of(phrasing))
+
+    def forget(self, phrasing_id: int) -> None:
+        """Stop searching with a phrasing removed from the database."""
+        self.learned = self.learned.without(phrasing_id)
+
+
+def _audience(audience: str) -> Audience:
+    return "public" if audience == "public" else "staff"
 
 
 def note_key(note_id: str) -> str:
@@ -108,9 +192,11 @@ async def log_question(
     text: str,
     audience: str,
     result: SearchResult,
+    learned_id: int | None = None,
     now: datetime | None = None,
 ) -> Question:
-    """Record a question and what the bot did; unknown questions join the admins' queue."""
+    """Record a question and what the bot did (``learned_id``: the learned phrasing that answered it);
+    unknown questions join the admins' queue."""
     best = result.answer or (result.matches[0].note if result.matches else None)
     question = Question(
         asked_at=now or utcnow(),
@@ -122,6 +208,7 @@ async def log_question(
         score=result.matches[0].score if result.matches else 0.0,
         outcome=result.outcome,
         queue_state=QueueState.OPEN if result.outcome == Outcome.UNKNOWN else None,
+        learned_id=learned_id,
     )
     session.add(question)
     await session.commit()
@@ -142,6 +229,64 @@ async def settle_suggestion(session: AsyncSession, question: Question, note_id: 
         question.outcome = Outcome.ANSWER
     session.add(question)
     await session.commit()
+    return question
+
+
+async def pick_suggestion(
+    session: AsyncSession, kb: KnowledgeBase, question: Question, note: Note
+) -> LearnedPhrasing | None:
+    """The asker picked ``note`` under "did you mean": it answers the question, and the question is learned
+    as a phrasing of it (the first pick only: a later one is reading on). Returns the phrasing learned."""
+    teaches = question.outcome == Outcome.SUGGEST
+    await settle_suggestion(session, question, note.id)
+    if not teaches:
+        return None
+    return await _learn(session, kb, question, note, LearnedFrom.PICK, question.person_id)
+
+
+async def _learn(
+    session: AsyncSession,
+    kb: KnowledgeBase,
+    question: Question,
+    note: Note,
+    source: LearnedFrom,
+    person_id: int | None,
+) -> LearnedPhrasing | None:
+    """Learn a question as a phrasing of ``note``, link the two, and search with it from now on."""
+    phrasing = await learned.learn(
+        session,
+        text=question.text,
+        note_id=note.id,
+        audience=question.audience,
+        source=source,
+        person_id=person_id,
+    )
+    if phrasing is None:
+        return None
+    question.learned_id = phrasing.id
+    session.add(question)
+    await session.commit()
+    kb.remember(phrasing)
+    return phrasing
+
+
+_WORTH = {Feedback.UP: 1, Feedback.DOWN: -1, None: 0}
+
+
+async def rate_answer(
+    session: AsyncSession, kb: KnowledgeBase, question: Question, feedback: Feedback
+) -> Question:
+    """👍 or 👎 on an answer (:func:`record_feedback`); an answer given by a learned phrasing raises or
+    lowers it (a changed verdict counts once: 👎 then 👍 leaves it where it was before, plus one)."""
+    step = _WORTH[feedback] - _WORTH[Feedback(question.feedback) if question.feedback else None]
+    question = await record_feedback(session, question, feedback)
+    if question.learned_id is not None and step:
+        phrasing_id = question.learned_id
+        phrasing = await learned.adjust(session, phrasing_id, step)
+        if phrasing is None:
+            kb.forget(phrasing_id)
+        else:
+            kb.remember(phrasing)
     return question
 
 
@@ -183,6 +328,36 @@ async def answer_question(
     session.add(question)
     await session.commit()
     return question
+
+
+async def answer_with_note(
+    session: AsyncSession,
+    kb: KnowledgeBase,
+    question: Question,
+    note: Note,
+    *,
+    admin_id: int | None,
+    now: datetime | None = None,
+) -> LearnedPhrasing | None:
+    """An admin answers a queued question by pointing to ``note`` (one its asker may see: the handler checks
+    it); the question is learned as a phrasing of the note. Returns the phrasing learned."""
+    question.answer_text = None
+    question.saved_note_id = note.id
+    question.answered_by_id = admin_id
+    question.answered_at = now or utcnow()
+    question.queue_state = QueueState.ANSWERED
+    session.add(question)
+    await session.commit()
+    return await _learn(session, kb, question, note, LearnedFrom.ADMIN, admin_id)
+
+
+async def forget_phrasing(
+    session: AsyncSession, kb: KnowledgeBase, phrasing_id: int
+) -> LearnedPhrasing | None:
+    """An admin removes a learned phrasing; returns it, or None if it was gone already."""
+    phrasing = await learned.remove(session, phrasing_id)
+    kb.forget(phrasing_id)
+    return phrasing
 
 
 async def dismiss_question(session: AsyncSession, question: Question) -> Question:

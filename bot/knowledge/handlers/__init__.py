@@ -1,9 +1,10 @@
 """The knowledge base's Telegram side: what ``bot.app`` takes from this capability.
 
 Flows, one module each: ``ask`` (a question gets a note, suggestions or "I don't know"; the fallback for
-plain private text), ``answers`` (the buttons under them), ``inline`` (``@bot 退货``), ``queue`` (the admins'
-``/unanswered`` and answering conversation), ``admin`` (``/kbstats``, ``/reload``, loading at start);
-``common`` holds what several of them use.
+plain private text), ``answers`` (the buttons under them; a pick under "did you mean" is learned),
+``inline`` (``@bot 退货``), ``queue`` (the admins' ``/unanswered`` and answering conversation, in words or
+with a note), ``admin`` (``/kbstats`` with the learned phrasings, ``/reload``, loading at start); ``common``
+holds what several of them use.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The buttons under answers and suggestions: 👍/👎, another note, "none of these", a long reply script, the
-rest of a long note."""
+rest of a long note. The asker's pick under "did you mean" teaches the bot the question (a learned phrasing,
+``bot.knowledge.learned``); 👍/👎 on an answer a learned phrasing gave raises or lowers it."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ async def rate(update: Update, context: BotContext, pressed: Rate) -> None:
     async with context.session() as session:
         question = await session.merge(question)
         was_open = question.queue_state == QueueState.OPEN
-        question = await service.record_feedback(session, question, pressed.verdict)
+        question = await service.rate_answer(session, context.bot_data.knowledge, question, pressed.verdict)
     _ = context.gettext
     if pressed.verdict == Feedback.UP:
         await toast(update, _("Thanks! Glad it helped."))
@@ -60,17 +61,19 @@ async def rate(update: Update, context: BotContext, pressed: Rate) -> None:
 
 
 async def show_note(update: Update, context: BotContext, pressed: ShowNote) -> None:
-    """A suggested or related note was chosen: send it (and remember the choice if the asker made it)."""
+    """A suggested or related note was chosen: send it. The asker's first pick under "did you mean" answers
+    the question and is learned, so that the next person asking it gets the note outright."""
     query = update.callback_query
     assert query and isinstance(query.message, Message)
-    note = context.bot_data.knowledge.by_key(pressed.note_key, audience=audience(update, context))
+    kb = context.bot_data.knowledge
+    note = kb.by_key(pressed.note_key, audience=audience(update, context))
     if note is None:
         await toast(update, context.gettext("That note is no longer available."), alert=True)
         return
     async with context.session() as session:
         question = await service.get_question(session, pressed.question_id)
         if question is not None and context.person and question.person_id == context.person.id:
-            await service.settle_suggestion(session, question, note.id)
+            await service.pick_suggestion(session, kb, question, note)
     await query.answer()
     await send_note(query.message, context, note, pressed.question_id)
 
@@ -114,7 +117,9 @@ async def read_more(update: Update, context: BotContext, pressed: ReadMore) -> N
         return
     await query.answer()
     await _drop_buttons(query, ReadMore)
-    await send_parts(functools.partial(context.bot.send_message, chat.id), context, note, pressed.start)
+    await send_parts(
+        functools.partial(context.bot.send_message, chat.id), context.gettext, note, pressed.start
+    )
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

@@ -1,5 +1,6 @@
-"""Asking: plain text (or a picture's caption) in a private chat, or ``/ask`` in a group, gets a note, a few
-suggestions, or an honest "I don't know" that goes to the admins. Cancel words are not questions."""
+"""Asking: plain text (or a picture's caption) in a private chat, or ``/ask`` in a group, gets a note (the
+note of a learned phrasing first), a few suggestions, or an honest "I don't know" that goes to the admins.
+The search runs in the knowledge base's worker thread. Cancel words are not questions."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ async def _answer(update: Update, context: BotContext, text: str) -> None:
     assert message and chat
     _ = context.gettext
     seen_by = audience(update, context)
-    result = context.bot_data.knowledge.search(text, audience=seen_by)
+    found = await context.bot_data.knowledge.lookup(text, audience=seen_by)
+    result = found.result
     async with context.session() as session:
         question = await service.log_question(
             session,
@@ -57,6 +59,7 @@ async def _answer(update: Update, context: BotContext, text: str) -> None:
             text=text,
             audience=seen_by,
             result=result,
+            learned_id=found.learned_id,
         )
     assert question.id is not None
     if result.outcome == Outcome.ANSWER and result.answer is not None:

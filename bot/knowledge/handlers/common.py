@@ -20,6 +20,7 @@ from telegram.constants import ChatType, ParseMode
 from bot.access import has_role, refuse
 from bot.buttons import Button
 from bot.context import BotContext
+from bot.i18n import Translate
 from bot.knowledge import alerts, service
 from bot.knowledge.buttons import SCRIPT_BUTTONS, Rate, ReadMore, Script, ShowNote
 from bot.knowledge.models import Feedback, Question
@@ -56,16 +57,18 @@ def note_button(question_id: int, note: Note, prefix: str = "") -> list[InlineKe
     return [InlineKeyboardButton(prefix + note.title[:TITLE_LENGTH], callback_data=data)]
 
 
-def _note_keyboard(
-    context: BotContext, note: Note, question_id: int, related: list[Note]
+def note_keyboard(
+    _: Translate, note: Note, question_id: int, related: Sequence[Note] = (), *, rate: bool = True
 ) -> InlineKeyboardMarkup:
-    _ = context.gettext
-    rows = [
-        [
-            InlineKeyboardButton("👍", callback_data=Rate(question_id, Feedback.UP).pack()),
-            InlineKeyboardButton("👎", callback_data=Rate(question_id, Feedback.DOWN).pack()),
-        ]
-    ]
+    """The buttons under a note sent for a question: 👍/👎 (with ``rate``), reply scripts, related notes."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if rate:
+        rows.append(
+            [
+                InlineKeyboardButton("👍", callback_data=Rate(question_id, Feedback.UP).pack()),
+                InlineKeyboardButton("👎", callback_data=Rate(question_id, Feedback.DOWN).pack()),
+            ]
+        )
     for number, script in enumerate(note.scripts[:SCRIPT_BUTTONS], start=1):
         label = _("📋 Copy reply script") if len(note.scripts) == 1 else _("📋 Copy script {n}", n=number)
         if len(script) <= COPY_TEXT_LIMIT:
@@ -90,10 +93,10 @@ async def send_note(
 ) -> None:
     """Reply to ``message`` with a note in at most ``ANSWER_PARTS`` messages; the last carries its buttons
     (👍/👎, reply scripts, related notes, and "Read more" when the note goes on)."""
-    keyboard = _note_keyboard(
-        context, note, question_id, _related(result, note, context.settings.kb_suggest_threshold)
+    keyboard = note_keyboard(
+        context.gettext, note, question_id, _related(result, note, context.settings.kb_suggest_threshold)
     )
-    await send_parts(message.reply_text, context, note, 0, keyboard.inline_keyboard)
+    await send_parts(message.reply_text, context.gettext, note, 0, keyboard.inline_keyboard)
 
 
 def note_parts(note: Note) -> list[str]:
@@ -103,18 +106,19 @@ def note_parts(note: Note) -> list[str]:
 
 async def send_parts(
     send: Callable[..., Awaitable[Message]],
-    context: BotContext,
+    _: Translate,
     note: Note,
     start: int,
     rows: Sequence[Sequence[InlineKeyboardButton]] = (),
 ) -> None:
     """Send messages ``start`` to ``start + ANSWER_PARTS`` of a note with ``send`` (``Message.reply_text``
-    or a partial ``send_message``); the last gets ``rows``, under a "Read more" button if the note goes on."""
+    or a partial ``send_message``) in the language of ``_``; the last gets ``rows``, under a "Read more"
+    button if the note goes on."""
     parts = note_parts(note)
     end = start + ANSWER_PARTS
     if end < len(parts):
         more = ReadMore(service.note_key(note.id), end).pack()
-        rows = [[InlineKeyboardButton(context.gettext("📖 Read more"), callback_data=more)], *rows]
+        rows = [[InlineKeyboardButton(_("📖 Read more"), callback_data=more)], *rows]
     batch = parts[start:end]
     for number, part in enumerate(batch, start=1):
         last = number == len(batch)

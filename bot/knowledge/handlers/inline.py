@@ -28,7 +28,7 @@ async def inline_search(update: Update, context: BotContext) -> None:
         await query.answer([], cache_time=5, is_personal=True)
         return
     seen_by = audience(update, context)
-    result = context.bot_data.knowledge.search(text, audience=seen_by, limit=RESULTS)
+    result = (await context.bot_data.knowledge.lookup(text, audience=seen_by, limit=RESULTS)).result
     articles = [
         InlineQueryResultArticle(
             id=uuid4().hex,

@@ -40,6 +40,7 @@ from bot.knowledge.search.pinyin import han_pinyin, pinyin_syllables, split_piny
 from bot.knowledge.search.synonyms import SynonymMap
 from bot.knowledge.search.text import (
     ENGLISH_STOPWORDS,
+    HAN_CHARS,
     LATIN_WORD,
     RUNS,
     SEPARATOR_CHAR,
@@ -235,6 +236,21 @@ class Analyzer:
             else:
                 segments.append([Unit(word=run)])
         return segments
+
+
+_SPACE_BY_HAN = re.compile(f"(?<=[{HAN_CHARS}]) | (?=[{HAN_CHARS}])")
+
+
+def normalize_query(text: str) -> str:
+    """The form two phrasings of a question share when they differ only in width, case, script,
+    punctuation, emoji, spacing, a form of address, greetings, particles or question words.
+
+    >>> normalize_query("亲，請問退貨流程是什麼呀？")
+    '退货流程是'
+
+    Independent of any index (no synonyms): the same text gives the same result in every process.
+    """
+    return _SPACE_BY_HAN.sub("", strip_fillers(strip_address(normalize(text))))
 
 
 def _drop_pinyin_fillers(units: list[Unit]) -> list[list[Unit]]:

@@ -20,6 +20,7 @@ from bot.knowledge.notes import Note, split_scripts_section
 from bot.knowledge.search.analysis import Analyzer
 from bot.knowledge.search.features import (
     CHUNK_BITS,
+    CSKIP,
     FIELD_BODY,
     FIELD_HEAD,
     FIELD_SCRIPTS,
@@ -81,10 +82,9 @@ class IndexTables:
     """The arrays of an index over ``notes``: posting lists, document frequencies, the notes' titles and
     questions as units, and what the fuzzy comparison needs of each note."""
 
-    def __init__(self, notes: Sequence[Note], analyzer: Analyzer, *, lexical: str = "bm25f") -> None:
+    def __init__(self, notes: Sequence[Note], analyzer: Analyzer) -> None:
         self.notes = notes
         self.analyzer = analyzer
-        self.lexical = lexical
         n = self.n = len(notes)
         #: The Latin words of the notes, numbered while building (the number makes the feature code).
         self.word_ids: dict[str, int] = {}
@@ -146,7 +146,9 @@ class IndexTables:
         keys = keys[starts]
         field = keys & 3
         local = (keys >> 2) & ((1 << CHUNK_BITS) - 1)
-        lengths = np.bincount(field * len(notes) + local, weights=tf, minlength=4 * len(notes))
+        # Field lengths for BM25F count the n-grams a query is scored on (not the skip bigrams).
+        counted = tf * ((keys >> (KIND_SHIFT + TAG_BITS)) != CSKIP)
+        lengths = np.bincount(field * len(notes) + local, weights=counted, minlength=4 * len(notes))
         is_pair = np.concatenate(([True], (keys[1:] >> 2) != (keys[:-1] >> 2))) if len(keys) else field
         pair = np.cumsum(is_pair) - 1
         tfs = np.zeros((4, int(pair[-1]) + 1 if len(pair) else 0), dtype=np.uint8)
@@ -183,7 +185,7 @@ class IndexTables:
         memo: dict[str, tuple[str, str]] = {}
         strings = [memo.get(c) or memo.setdefault(c, head_strings(c)) for c in contents]
         self.analyzer.synonyms.block_homophone_ids(joined, pinyin)
-        return strings, han_features(joined, pinyin, self.word_ids, tags)
+        return strings, han_features(joined, pinyin, self.word_ids, tags, skips=True)
 
     def _index_postings(self, chunks: list[_Chunk]) -> None:
         """Posting lists of all (feature, note) pairs: BM25F weight, and where the note has the feature.
@@ -224,20 +226,6 @@ class IndexTables:
             postings.fill(chunk.fids, chunk.counts, note, pseudo / (K1 + pseudo), where)
         postings.finish()
         self.postings = postings
-        self.bm25s = None
-        if self.lexical == "bm25s" and n:
-            import bm25s
-
-            corpus: list[list[str]] = [[] for _ in range(n)]
-            weights = np.array([w for w, _b in FIELDS.values()])
-            for chunk in chunks:
-                counts = (weights[:, None] * chunk.tfs).sum(axis=0).astype(int).tolist()
-                notes = (chunk.notes.astype(np.int64) + chunk.first).tolist()
-                pair_codes = np.repeat(chunk.codes, chunk.counts).tolist()
-                for code, i, count in zip(pair_codes, notes, counts, strict=True):
-                    corpus[i].extend([str(code)] * count)
-            self.bm25s = bm25s.BM25()
-            self.bm25s.index(corpus, show_progress=False)
 
     def idf(self, df: int | np.ndarray) -> float:
         return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))

@@ -6,20 +6,22 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.knowledge.notes import Note
+from bot.knowledge.search import fitted
 
 Audience = Literal["staff", "public"]
 Outcome = Literal["answer", "suggest", "unknown"]
 
-# Chosen with `bench/kb_eval.py --sweep` on the labelled queries (see that script).
-DEFAULT_ANSWER_THRESHOLD = 50.0
-DEFAULT_SUGGEST_THRESHOLD = 40.0
-DEFAULT_MIN_MARGIN = 6.0
+# A match's score is the probability, in percent, that it is the note the question is about. The thresholds
+# are fitted by ``bench/kb_fit.py`` (cross-validation over notes, see :mod:`~bot.knowledge.search.fitted`).
+DEFAULT_ANSWER_THRESHOLD: float = fitted.ANSWER_THRESHOLD
+DEFAULT_SUGGEST_THRESHOLD: float = fitted.SUGGEST_THRESHOLD
+DEFAULT_MIN_MARGIN: float = fitted.MIN_MARGIN
 MAX_SUGGESTIONS = 3
 
 
 @dataclass(frozen=True)
 class Match:
-    """A note and the confidence (0–100) that it answers the query."""
+    """A note and the probability (0–100, percent) that it is the note the query is about."""
 
     note: Note
     score: float

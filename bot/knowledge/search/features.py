@@ -3,6 +3,13 @@
 A feature code holds its kind in the high bits (:data:`KIND_SHIFT`); while building, a note's features
 also carry a tag in their low bits (the note within its chunk, and the field). The array helpers below
 are shared by the index's building and scoring.
+
+Typos inside words: the titles, questions and tags also have *skip bigrams* (the characters on either side
+of one: 物流延迟 has 物_延 and 流_迟), so that a query pair matches where the query dropped a character
+(物延迟). A short query's units are also explained by their pairs read the other way round (款退 → 退款)
+and, around a doubled character, by the characters two apart (退退款 → 退款); a wrong character of the
+same pinyin (推款) meets the note in the pinyin bigrams as before. (Pinyin pairs are not read for typos:
+with about 400 syllables, a swapped pair is too often another word, 天气 → qi tian → 七天.)
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,9 +27,9 @@ from bot.knowledge.search.pinyin import HAN_LIMIT, default_pinyin_table, han_tab
 from bot.knowledge.search.text import HAN_CHARS, RUNS, SEPARATOR_CHAR, is_han
 
 # Feature codes: one integer per feature, its kind in the high bits (see ``han_features``).
-CUNI, CBI, PUNI, PBI, WORD = 1, 2, 3, 4, 5
+CUNI, CBI, PUNI, PBI, WORD, CSKIP = 1, 2, 3, 4, 5, 6
 KIND_SHIFT = 36
-KIND_NAME = {CBI: "cbi", CUNI: "cuni", PBI: "pbi", PUNI: "puni", WORD: "word"}
+KIND_NAME = {CBI: "cbi", CUNI: "cuni", PBI: "pbi", PUNI: "puni", WORD: "word", CSKIP: "cskip"}
 FIELD_HEAD, FIELD_TAGS, FIELD_BODY, FIELD_SCRIPTS = 0, 1, 2, 3
 _SEP = ord(SEPARATOR_CHAR)
 CHUNK_BITS = 8  # 2**8 notes have their features sorted together while building
@@ -88,11 +95,12 @@ class TextFeatures:
 
 
 def han_features(
-    text: str, pinyin: np.ndarray | None, word_ids: dict[str, int], tags: np.ndarray
+    text: str, pinyin: np.ndarray | None, word_ids: dict[str, int], tags: np.ndarray, *, skips: bool = False
 ) -> TextFeatures:
     """Codes of the Han character and pinyin uni- and bigrams and of the words of texts joined by the
     separator, each with the tag (< 2**TAG_BITS) of the text it comes from in its low bits. ``pinyin``:
-    syllable id per position (default: the table); ``word_ids`` numbers the words, new ones included."""
+    syllable id per position (default: the table); ``word_ids`` numbers the words, new ones included;
+    ``skips``: also the skip bigrams (two characters with one between, in one run of Han characters)."""
     cps = code_points(text)
     text_of = np.cumsum(cps == _SEP)
     tag = tags[text_of] if len(tags) else text_of
@@ -122,6 +130,12 @@ def han_features(
         | tag[:-1][py_pair],
         (word_codes << TAG_BITS) | tag[starts],
     ]
+    if skips:
+        skip = pair[:-1] & pair[1:]
+        keys.append(
+            ((CSKIP << shift) | (cps[:-2][skip] << (18 + TAG_BITS)) | (cps[2:][skip] << TAG_BITS))
+            | tag[:-2][skip]
+        )
     return TextFeatures(np.concatenate(keys), cps, py, han, text_of, starts, word_codes)
 
 
@@ -161,45 +175,98 @@ def _pinyin_bigram(left: Unit, right: Unit) -> int | None:
     return None
 
 
-def query_features(analysis: Analysis, word_code: Callable[[str], int | None]) -> list[int | str]:
-    """The query's distinct features as the notes' are counted (``analysis.features``), as codes (a word
-    the notes do not use stays a string)."""
+def segment_features(seg: Sequence[Unit], word_code: Callable[[str], int | None]) -> list[int | str]:
+    """The features of a segment of a query as the notes' are counted (repeats kept), as codes (a word the
+    notes do not use stays a string)."""
     feats: list[int | str] = []
-    for seg in analysis.segments:
-        for unit in seg:
-            char, py = _unit_codes(unit, word_code)
-            if unit.word:
-                feats.append(char if char is not None else unit.word)
-                continue
-            feats.extend(c for c in (char, py) if c is not None)
-        for left, right in itertools.pairwise(seg):
-            feats.extend(c for c in (_char_bigram(left, right), _pinyin_bigram(left, right)) if c is not None)
-    return list(dict.fromkeys(feats))
+    for unit in seg:
+        char, py = _unit_codes(unit, word_code)
+        if unit.word:
+            feats.append(char if char is not None else unit.word)
+            continue
+        feats.extend(c for c in (char, py) if c is not None)
+    for left, right in itertools.pairwise(seg):
+        feats.extend(c for c in (_char_bigram(left, right), _pinyin_bigram(left, right)) if c is not None)
+    return feats
 
 
-def unit_features(
-    analysis: Analysis, word_code: Callable[[str], int | None]
+def segment_unit_features(
+    seg: Sequence[Unit], word_code: Callable[[str], int | None], phrase: Callable[[int], bool] | None = None
 ) -> list[tuple[Unit, list[tuple[int | None, str]]]]:
-    """Each query unit with the feature codes that can explain it (code, credit kind)."""
+    """Each unit of a segment of a query with the feature codes that can explain it (code, credit kind).
+
+    With ``phrase`` (whether a character bigram code is a phrase the notes' titles, questions or tags use),
+    also the codes that explain a unit despite a typo inside a word (see the module's docstring), from
+    the pairs that are no such phrase: 直不 in 一直不更新 is not read as a typo where a note asks 一直不动.
+    """
     out: list[tuple[Unit, list[tuple[int | None, str]]]] = []
-    for seg in analysis.segments:
-        alone = len(seg) == 1
-        for k, unit in enumerate(seg):
-            feats: list[tuple[int | None, str]] = []
-            for j in (k - 1, k):
-                if j >= 0 and j + 1 < len(seg):
-                    left, right = seg[j], seg[j + 1]
-                    if (code := _char_bigram(left, right)) is not None:
-                        feats.append((code, "cbi"))
-                    if (code := _pinyin_bigram(left, right)) is not None:
-                        feats.append((code, "pbi"))
-            char, py = _unit_codes(unit, word_code)
-            if unit.word:
-                feats.append((char, "word"))
-            else:
-                if unit.char:
-                    feats.append((char, "cuni1" if alone else "cuni"))
-                if unit.py:
-                    feats.append((py, "puni1" if alone else "puni"))
-            out.append((unit, feats))
+    alone = len(seg) == 1
+    for k, unit in enumerate(seg):
+        feats: list[tuple[int | None, str]] = []
+        for j in (k - 1, k):
+            if j >= 0 and j + 1 < len(seg):
+                left, right = seg[j], seg[j + 1]
+                if (code := _char_bigram(left, right)) is not None:
+                    feats.append((code, "cbi"))
+                    if phrase is not None and not phrase(code):
+                        feats.extend(_typo_pair_features(code))
+                if (code := _pinyin_bigram(left, right)) is not None:
+                    feats.append((code, "pbi"))
+        if phrase is not None:
+            feats.extend((code, "cjump") for code in _doubled_codes(seg, k, phrase))
+        char, py = _unit_codes(unit, word_code)
+        if unit.word:
+            feats.append((char, "word"))
+        else:
+            if unit.char:
+                feats.append((char, "cuni1" if alone else "cuni"))
+            if unit.py:
+                feats.append((py, "puni1" if alone else "puni"))
+        out.append((unit, feats))
     return out
+
+
+def _doubled_codes(seg: Sequence[Unit], k: int, phrase: Callable[[int], bool]) -> list[int]:
+    """The bigram codes of unit ``k`` and the unit two apart, across a doubled character that makes no
+    phrase (退退款: 退 and 款)."""
+    codes = []
+    for j in (k - 2, k):
+        if j < 0 or j + 2 >= len(seg):
+            continue
+        left, middle, right = seg[j : j + 3]
+        char = middle.char
+        if char is None or char not in (left.char, right.char):
+            continue
+        code = _char_bigram(left, right)
+        if code is not None and not phrase((CBI << KIND_SHIFT) | (ord(char) << 18) | ord(char)):
+            codes.append(code)
+    return codes
+
+
+_CHAR_MASK = (1 << 18) - 1
+
+
+def _typo_pair_features(code: int) -> list[tuple[int | None, str]]:
+    """The codes of a character bigram read the other way round (a swap), and as a note's skip bigram
+    (the query dropped the character between them)."""
+    left, right = (code >> 18) & _CHAR_MASK, code & _CHAR_MASK
+    feats: list[tuple[int | None, str]] = [((CSKIP << KIND_SHIFT) | (left << 18) | right, "cskip")]
+    if left != right:
+        feats.append(((CBI << KIND_SHIFT) | (right << 18) | left, "cswap"))
+    return feats
+
+
+def typo_codes(analysis: Analysis, phrase: Callable[[int], bool]) -> list[int]:
+    """The character bigram codes a query has despite a swap or a doubled character (for reverse
+    coverage), from the pairs that are no phrase of the notes (as ``segment_unit_features``)."""
+    codes: list[int] = []
+    for seg in analysis.segments:
+        for k in range(len(seg)):
+            if (
+                k + 1 < len(seg)
+                and (code := _char_bigram(seg[k], seg[k + 1])) is not None
+                and not phrase(code)
+            ):
+                codes.extend(c for c, kind in _typo_pair_features(code) if kind == "cswap" and c is not None)
+            codes.extend(_doubled_codes(seg, k, phrase))
+    return codes

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.knowledge.search.features import CBI, CUNI, KIND_SHIFT, PBI, PUNI, WORD, offsets_of
+from bot.knowledge.search.features import CBI, CSKIP, CUNI, KIND_SHIFT, PBI, PUNI, WORD, offsets_of
 from bot.knowledge.search.weights import CREDIT_CODES
 
-_DENSE_SHARE = 4  # a feature in 1/4 of the notes or more is kept as a dense row ...
+_DENSE_SHARE = 8  # a feature in 1/8 of the notes or more is kept as a dense row ...
 _DENSE_MIN_NOTES = 512  # ... in an index of this many notes or more
 
 
@@ -15,7 +15,7 @@ class Postings:
     """Feature id -> the notes that have it, their BM25F weights, and where in them (``IN_HEAD``, ``IN_BODY``
     or only ``IN_SCRIPTS``).
 
-    A feature found in a quarter of the notes or more is kept as dense rows over all notes: its BM25F
+    A feature found in an eighth of the notes or more is kept as dense rows over all notes: its BM25F
     weights, and its coverage credit codes for a query unit (``dense_codes[0]``; ``dense_codes[1]`` for a
     unit standing alone), so that a query takes whole rows instead of scattering long lists. The others
     are lists in arrays ordered by feature, with offsets (CSR), filled chunk by chunk in note order.
@@ -32,7 +32,7 @@ class Postings:
         # Credit codes of each dense row by where (its kind follows from its feature: a unigram's unit
         # may stand alone).
         kinds = {CUNI: ("cuni", "cuni1"), CBI: ("cbi", "cbi"), PUNI: ("puni", "puni1")}
-        kinds |= {PBI: ("pbi", "pbi"), WORD: ("word", "word")}
+        kinds |= {PBI: ("pbi", "pbi"), WORD: ("word", "word"), CSKIP: ("cbi", "cbi")}
         table = np.zeros((2, 8, 4), dtype=np.uint8)
         for feature_kind, names in kinds.items():
             for variant, name in enumerate(names):

@@ -1,4 +1,4 @@
-"""Scoring: how confident the index is that each note answers a question.
+"""Scoring: the signals that say how well each note answers a question.
 
 Four signals, computed on the units and features of :mod:`~bot.knowledge.search.analysis`:
 
@@ -8,7 +8,9 @@ Four signals, computed on the units and features of :mod:`~bot.knowledge.search.
   typed pinyin — occurs in the note's title, questions or tags counts fully; a match only in the body, or
   only as a lone character, counts partly, and a match only in the reply scripts (the ``## 话术`` section,
   what to tell the customer, often in English) half as much as in the body. A salient term the note does
-  not explain (预支 in 工资能不能预支 against the payday note) keeps coverage low.
+  not explain (预支 in 工资能不能预支 against the payday note) keeps coverage low. Coverage is also kept
+  for the character and the pinyin channels apart (a word counts in both), so that the decision can see
+  whether they agree.
 * **reverse coverage** — the other way round: the largest share of one of the note's title or questions
   that the query restates (a chatty message that contains a whole question, plus context, scores high).
   It counts up to the coverage (both directions must agree).
@@ -17,31 +19,57 @@ Four signals, computed on the units and features of :mod:`~bot.knowledge.search.
 * **lexical** — BM25F over the character and pinyin n-grams (title and questions weigh most, then tags,
   then body, then reply scripts), divided by the query's own best possible score.
 
-They combine into a 0–100 confidence (:mod:`~bot.knowledge.search.weights`), with a small bonus for the
-note whose title ends with a short query (the note that "owns" the term: 退款 → 顾客要求退货退款). A chatty
-message is also scored clause by clause.
+They combine into a 0..1 ``confidence`` (:mod:`~bot.knowledge.search.weights`), with a small bonus for the
+note whose title ends with a short query (the note that "owns" the term: 退款 → 顾客要求退货退款); the
+calibrated decision (:mod:`~bot.knowledge.search.calibration`) takes it from there. A chatty message is
+also scored clause by clause.
+
+Speed: the lexical score from the posting lists is computed for every note, for the whole message and for
+each of (at most ``MAX_CLAUSES``) clauses; everything else only for a pool of the notes it ranks best
+(``POOL``, ``CLAUSE_POOL``), the closest comparisons (reverse coverage, similarity) for the ``CANDIDATES``
+(``CLAUSE_CANDIDATES``) best of those. The query's units and features are resolved once per distinct
+segment, and each feature's credits over the pool are one row of bytes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.search.analysis import Analysis, Analyzer, Unit
 from bot.knowledge.search.building import Feature, IndexTables
-from bot.knowledge.search.features import KIND_NAME, KIND_SHIFT, offsets_of, query_features, unit_features
+from bot.knowledge.search.features import (
+    KIND_NAME,
+    KIND_SHIFT,
+    offsets_of,
+    segment_features,
+    segment_unit_features,
+    typo_codes,
+)
+from bot.knowledge.search.postings import Postings
 from bot.knowledge.search.weights import (
     CANDIDATES,
+    CHAR_KINDS,
+    CLAUSE_CANDIDATES,
     CLAUSE_FACTOR,
+    CLAUSE_POOL,
     CODE_SCALE,
     CREDIT_CODES,
     FEATURE_WEIGHT,
     FOREIGN_WORD_WEIGHT,
+    MAX_CLAUSES,
     MIN_CLAUSE_UNITS,
+    PINYIN_KINDS,
+    POOL,
     STOP_CHARS,
     STOP_WEIGHT,
+    TYPO_CREDIT,
+    TYPO_KINDS,
+    TYPO_MAX_UNITS,
     W_COVERAGE,
     W_LEXICAL,
     W_REVERSE,
@@ -51,70 +79,263 @@ from bot.knowledge.search.weights import (
 )
 
 
-def rank(tables: IndexTables, analyzer: Analyzer, text: str, allowed: np.ndarray | None) -> dict[int, float]:
-    """Confidence (0..1) of the best candidate notes for a question, by note index (``allowed``: the notes
-    this audience may see, None for all)."""
-    clauses = _clauses(text)
-    # The clauses share most features with the whole message: each feature's scores are computed once.
-    cache: dict[object, np.ndarray | None] | None = {} if clauses else None
-    best = _score(tables, analyzer.analyze(text), allowed, cache)
-    # Chatty messages wrap the question in other clauses ("救命 … 客户一直在骂我 … 我该咋回"): a clause
-    # that matches a note well counts too, a little less than the whole message would.
-    for clause in clauses:
-        analysis = analyzer.analyze(clause)
-        if sum(1 for u in analysis.units if u.char not in STOP_CHARS) < MIN_CLAUSE_UNITS:
-            continue
-        for i, confidence in _score(tables, analysis, allowed, cache).items():
-            best[i] = max(best.get(i, 0.0), CLAUSE_FACTOR * confidence)
-    return best
+@dataclass(frozen=True)
+class Candidate:
+    """A note that may answer the query, with the signals of the text (the whole message, or one of its
+    clauses) that matched it best; all in 0..1."""
+
+    note: int  # index of the note
+    confidence: float  # the signals combined (a clause's scaled by CLAUSE_FACTOR)
+    coverage: float
+    reverse: float  # reverse coverage, counted up to the coverage
+    similarity: float
+    lexical: float
+    char_coverage: float  # coverage by characters and words only
+    pinyin_coverage: float  # coverage by pinyin and words only
+    clause: bool  # matched best by one clause of a longer message
 
 
-def _score(
+@dataclass
+class _Text:
+    """One text of the query (the whole message or a clause), its features resolved against the index."""
+
+    analysis: Analysis
+    units: list[tuple[Unit, list[Feature]]]
+    feats: list[int | str]
+    found: list[Feature]
+    factor: float  # 1 for the whole message, CLAUSE_FACTOR for a clause
+    codes: set[int]  # the feature codes a note's title or question may share (reverse coverage)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The candidate notes for a question, most confident first, and how much the question says."""
+
+    candidates: list[Candidate]
+    units: int  # units of the whole message that are not function characters
+
+
+def rank(
     tables: IndexTables,
-    analysis: Analysis,
+    analyzer: Analyzer,
+    text: str,
     allowed: np.ndarray | None,
-    cache: dict[object, np.ndarray | None] | None = None,
-) -> dict[int, float]:
-    """Confidence (0..1) of the best candidate notes for one analysed text (``cache``: the per-unit and
-    per-feature score vectors of the texts scored so far, for texts that share them)."""
-    raw_units = unit_features(analysis, tables.word_code)
-    if not any(u.char not in STOP_CHARS for u, _feats in raw_units):
-        return {}  # nothing but function characters: no topic to match
-    feats = query_features(analysis, tables.word_code)
-    wanted = {c for _unit, unit_feats in raw_units for c, _kind in unit_feats if c is not None}
-    wanted.update(f for f in feats if isinstance(f, int))
-    known = dict(zip(wanted, tables.lookup(list(wanted)), strict=True))
-    unknown = Feature(-1, tables.max_idf, -1, 0, 0, 0)
-    units = [
-        (unit, [Feature(*known.get(code, unknown)[:6], kind) for code, kind in unit_feats])
-        for unit, unit_feats in raw_units
+    extra: Sequence[int] = (),
+) -> Ranking:
+    """The best candidate notes for a question: the best of all notes, and the best of those this audience
+    may see (``allowed``, None for all: the others are there to tell how far ahead of the rest of the
+    notes each of these is); ``extra``: notes to score as candidates too, such as the semantic channel's
+    best."""
+    whole = analyzer.analyze(text)
+    units = _content_units(whole)
+    # Chatty messages wrap the question in other clauses ("救命 … 客户一直在骂我 … 我该咋回"): a clause
+    # that matches a note well counts too, a little less than the whole message would. Of a longer
+    # message, the clauses with the most content are scored.
+    clauses = [(analysis, _content_units(analysis)) for analysis in map(analyzer.analyze, _clauses(text))]
+    clauses = [(analysis, n) for analysis, n in clauses if n >= MIN_CLAUSE_UNITS]
+    if len(clauses) > MAX_CLAUSES:
+        most = sorted(range(len(clauses)), key=lambda k: -clauses[k][1])[:MAX_CLAUSES]
+        clauses = [clauses[k] for k in sorted(most)]
+    texts = _resolve(tables, [whole, *(analysis for analysis, _n in clauses)])
+    if not texts or not tables.n:
+        return Ranking([], units)
+    lexical = _Lexical.of(texts)
+    sparse = lexical.sparse_scores(tables)
+    pool = _pool(sparse, allowed, extra)
+    if not len(pool):
+        return Ranking([], units)
+    pooled = lexical.pooled(tables, sparse, pool)
+    coverage, char_coverage, pinyin_coverage = _coverage(tables, texts, pool)
+    best: dict[int, Candidate] = {}
+    for t, item in enumerate(texts):
+        pooled_lexical = pooled[t]
+        pre = W_COVERAGE * coverage[t] + W_LEXICAL * pooled_lexical
+        size = CANDIDATES if t == 0 else CLAUSE_CANDIDATES
+        order = [k for k in _top(pre, size) if pre[k] > 0]
+        if allowed is not None:  # the best this audience may see, and the best of all to compare them with
+            order += [
+                k for k in _top(np.where(allowed[pool], pre, -1.0), size) if pre[k] > 0 and k not in order
+            ]
+        if t == 0 and len(extra):
+            order += [k for k in np.flatnonzero(np.isin(pool, extra)).tolist() if k not in order]
+        notes = pool[order].tolist()
+        codes = np.array(sorted(item.codes), dtype=np.int64)
+        reverse = tables.questions.reverse_coverage(notes, codes)
+        q_pinyin = item.analysis.pinyin
+        similarities = _similarities(tables, item.analysis.chars, q_pinyin, notes)
+        for k, i, similarity in zip(order, notes, similarities, strict=True):
+            cov = float(coverage[t, k])
+            rev = min(reverse.get(i, 0.0), cov)
+            lex = float(pooled_lexical[k])
+            confidence = W_COVERAGE * cov + W_SIMILARITY * similarity + W_LEXICAL * lex + W_REVERSE * rev
+            # A note "owns" a short query that its title ends with: in Chinese the head of a phrase comes
+            # last, so 退款 is the subject of 顾客要求退货退款 but only a qualifier in 退款多久到账.
+            if len(q_pinyin) >= 4 and tables.note_data[i].title_pinyin.endswith(q_pinyin):
+                confidence += W_TITLE_END
+            confidence *= item.factor / W_TOTAL
+            if i not in best or confidence > best[i].confidence:
+                best[i] = Candidate(
+                    i,
+                    confidence,
+                    cov,
+                    rev,
+                    similarity,
+                    lex,
+                    float(char_coverage[t, k]),
+                    float(pinyin_coverage[t, k]),
+                    clause=item.factor < 1,
+                )
+    return Ranking(sorted(best.values(), key=lambda c: -c.confidence), units)
+
+
+def _content_units(analysis: Analysis) -> int:
+    """The units of a text that are not function characters."""
+    return sum(1 for u in analysis.units if u.char not in STOP_CHARS)
+
+
+def _resolve(tables: IndexTables, analyses: list[Analysis]) -> list[_Text]:
+    """The texts with some topic (not only function characters), their features looked up: first the
+    n-grams, then what explains each unit. A short message (``TYPO_MAX_UNITS``) is also read for typos,
+    where a pair is no phrase of the notes' titles, questions or tags; its clauses are read alike. A clause
+    is mostly segments of the whole message: each distinct segment is read once."""
+    word_code = tables.word_code
+    segment_feats: dict[tuple[Unit, ...], list[int | str]] = {}
+    for analysis in analyses:
+        for seg in analysis.segments:
+            if (key := tuple(seg)) not in segment_feats:
+                segment_feats[key] = segment_features(seg, word_code)
+    feats = [
+        list(dict.fromkeys(f for seg in analysis.segments for f in segment_feats[tuple(seg)]))
+        for analysis in analyses
     ]
-    coverage = _coverage(tables, units, cache)
-    found = [known.get(f, unknown) if isinstance(f, int) else unknown for f in feats]
-    lexical = _lexical(tables, feats, found, cache)
-    pre = W_COVERAGE * coverage + W_LEXICAL * lexical
-    if allowed is not None:
-        pre[~allowed] = -1.0
-    order = [i for i in _top(pre, CANDIDATES) if pre[i] > 0]
-    codes = np.array(sorted({f for f in feats if isinstance(f, int)}), dtype=np.int64)
-    reverse = tables.questions.reverse_coverage(order, codes)
-    out: dict[int, float] = {}
-    q_pinyin = analysis.pinyin
-    similarities = _similarities(tables, analysis.chars, q_pinyin, order)
-    for i, similarity in zip(order, similarities, strict=True):
-        data = tables.note_data[i]
-        confidence = (
-            W_COVERAGE * coverage[i]
-            + W_SIMILARITY * similarity
-            + W_LEXICAL * lexical[i]
-            + W_REVERSE * min(reverse.get(i, 0.0), coverage[i])
-        )
-        # A note "owns" a short query that its title ends with: in Chinese the head of a phrase comes
-        # last, so 退款 is the subject of 顾客要求退货退款 but only a qualifier in 退款多久到账.
-        if len(q_pinyin) >= 4 and data.title_pinyin.endswith(q_pinyin):
-            confidence += W_TITLE_END
-        out[i] = confidence / W_TOTAL
-    return out
+    codes = list({f for text_feats in segment_feats.values() for f in text_feats if isinstance(f, int)})
+    known = dict(zip(codes, tables.lookup(codes), strict=True))
+
+    def phrase(code: int) -> bool:
+        found = known.get(code)
+        return found is not None and found.heads > 0
+
+    typos = phrase if analyses and len(analyses[0].units) <= TYPO_MAX_UNITS else None
+    segment_units: dict[tuple[Unit, ...], list[tuple[Unit, list[tuple[int | None, str]]]]] = {}
+    for key in segment_feats:
+        segment_units[key] = segment_unit_features(key, word_code, typos)
+    more = list(
+        {c for units in segment_units.values() for _u, unit_feats in units for c, _kind in unit_feats}
+        - known.keys()
+        - {None}
+    )
+    known.update(zip(more, tables.lookup(more), strict=True))  # type: ignore[arg-type]
+    unknown = Feature(-1, tables.max_idf, -1, 0, 0, 0)
+    made: dict[tuple[int | None, str], Feature] = {}
+
+    def feature(code: int | None, kind: str) -> Feature:
+        found = made.get((code, kind))
+        if found is None:
+            found = made[(code, kind)] = Feature(*known.get(code, unknown)[:6], kind)  # type: ignore[arg-type]
+        return found
+
+    resolved = {
+        key: [(unit, [feature(code, kind) for code, kind in unit_feats]) for unit, unit_feats in units]
+        for key, units in segment_units.items()
+    }
+    texts = []
+    for k, analysis in enumerate(analyses):
+        units = [item for seg in analysis.segments for item in resolved[tuple(seg)]]
+        if not any(u.char not in STOP_CHARS for u, _feats in units):
+            continue  # nothing but function characters: no topic to match
+        shared = {f for f in feats[k] if isinstance(f, int)}
+        if typos is not None:
+            shared.update(typo_codes(analysis, typos))
+        found = [known.get(f, unknown) if isinstance(f, int) else unknown for f in feats[k]]
+        texts.append(_Text(analysis, units, feats[k], found, 1.0 if k == 0 else CLAUSE_FACTOR, shared))
+    return texts
+
+
+@dataclass
+class _Lexical:
+    """The query's lexical features: each text's weight (query weight x idf) for each feature column, and
+    each text's best possible score."""
+
+    features: list[Feature]  # the known features with notes, by column
+    factor: np.ndarray  # texts x columns
+    ceilings: np.ndarray  # per text
+
+    @classmethod
+    def of(cls, texts: list[_Text]) -> _Lexical:
+        columns: dict[int, int] = {}  # feature code -> column
+        features: list[Feature] = []
+        factors: list[dict[int, float]] = []
+        ceilings = np.zeros(len(texts))
+        for t, item in enumerate(texts):
+            weights: dict[int, float] = {}
+            for code, f in zip(item.feats, item.found, strict=True):
+                kind = KIND_NAME[code >> KIND_SHIFT] if isinstance(code, int) else "word"
+                # Nearly every note has each pinyin syllable: they would only add noise (and time).
+                if kind == "puni":
+                    continue
+                weight = FEATURE_WEIGHT[kind] * f.idf
+                ceilings[t] += weight
+                if isinstance(code, int) and (f.row >= 0 or f.end > f.start):
+                    column = columns.get(code)
+                    if column is None:
+                        column = columns[code] = len(features)
+                        features.append(f)
+                    weights[column] = weight
+            factors.append(weights)
+        factor = np.zeros((len(texts), len(features)))
+        for t, weights in enumerate(factors):
+            factor[t, list(weights)] = list(weights.values())
+        return cls(features, factor, ceilings)
+
+    def sparse_scores(self, tables: IndexTables) -> np.ndarray:
+        """BM25F of every note for each text, from the features kept as posting lists (texts x notes).
+
+        The features of many notes, kept as dense rows (see :mod:`~bot.knowledge.search.postings`), are left
+        out: they weigh little and would cost a pass over every note each (see ``pooled``)."""
+        scores = np.zeros((len(self.factor), tables.n))
+        postings = tables.postings
+        for t, weights in enumerate(self.factor):
+            columns = [k for k in np.flatnonzero(weights).tolist() if self.features[k].row < 0]
+            if not columns:
+                continue
+            slices = [slice(self.features[k].start, self.features[k].end) for k in columns]
+            idx = np.concatenate([postings.idx[s] for s in slices])
+            values = np.concatenate(
+                [weights[k] * postings.values[s] for k, s in zip(columns, slices, strict=True)]
+            )
+            scores[t] = np.bincount(idx, weights=values, minlength=tables.n)
+        return scores
+
+    def pooled(self, tables: IndexTables, sparse: np.ndarray, pool: np.ndarray) -> np.ndarray:
+        """BM25F of the pooled notes for each text, divided by the text's own best possible score
+        (texts x pool, 0..1): ``sparse`` (see ``sparse_scores``) and the dense rows."""
+        scores = sparse[:, pool]
+        dense = [k for k, f in enumerate(self.features) if f.row >= 0]
+        if dense:
+            rows = tables.postings.dense_values[np.ix_([self.features[k].row for k in dense], pool)]
+            scores += self.factor[:, dense].astype(np.float32) @ rows
+        ceilings = self.ceilings[:, None]
+        return np.divide(scores, ceilings, out=scores, where=ceilings > 0)
+
+
+def _pool(scores: np.ndarray, allowed: np.ndarray | None, extra: Sequence[int] = ()) -> np.ndarray:
+    """The notes scored closely, in note order: the ``POOL`` best by (sparse) lexical score for the whole
+    message (all of them in an index of that many notes or fewer; else only notes with a score), the
+    ``CLAUSE_POOL`` best for each clause, the same among the notes this audience may see (``allowed``), and
+    ``extra``."""
+    parts = [np.asarray(extra, dtype=np.int64)]
+    for t, row in enumerate(scores):
+        size = POOL if t == 0 else CLAUSE_POOL
+        if len(row) <= size:
+            parts.append(np.arange(len(row)))
+            continue
+        # Most notes share nothing rare with a text: only the others count.
+        for among in [row > 0] if allowed is None else [row > 0, (row > 0) & allowed]:
+            scored = np.flatnonzero(among)
+            if len(scored) > size:
+                scored = scored[np.argpartition(-row[scored], size)[:size]]
+            parts.append(scored)
+    return np.unique(np.concatenate(parts))
 
 
 def _unit_weight(tables: IndexTables, unit: Unit, feats: list[Feature]) -> float:
@@ -139,90 +360,122 @@ def _unit_weight(tables: IndexTables, unit: Unit, feats: list[Feature]) -> float
 
 
 def _coverage(
-    tables: IndexTables,
-    units: list[tuple[Unit, list[Feature]]],
-    cache: dict[object, np.ndarray | None] | None,
-) -> np.ndarray:
-    """Weighted share of the query's units that each note explains (0..1).
+    tables: IndexTables, texts: list[_Text], pool: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted share of each text's units that each pooled note explains (texts x pool, 0..1): by all
+    features, by characters (and words) only, by pinyin (and words) only.
 
-    Each unit's credit in each note (the best over the features that explain it) is a row of byte
-    codes; the coverage is the weighted sum of the rows.
+    A unit's credit in a note is the best over the features that explain it, as byte codes: each feature's
+    codes over the pool are one row, and a unit's credits the maximum of its features' rows. Units and
+    features that several texts share (a clause's units are the whole message's too, with the same list of
+    features: see ``_resolve``) are credited once.
     """
-    weights = np.array([_unit_weight(tables, unit, feats) for unit, feats in units], dtype=np.float64)
-    total_weight = float(weights.sum())
-    if not units or not total_weight:
-        return np.zeros(tables.n)
-    postings = tables.postings
-    credits = np.zeros((len(units), tables.n), dtype=np.uint8)
-    for k, (_unit, feats) in enumerate(units):
-        key = tuple((f.fid, f.kind) for f in feats)
-        if cache is not None and key in cache:
-            cached = cache[key]
-            if cached is not None:
-                credits[k] = cached
-            continue
-        row = credits[k]
-        dense = [postings.dense_codes[int(f.kind.endswith("1")), f.row] for f in feats if f.row >= 0]
-        if len(dense) > 1:
-            np.maximum.reduce(dense, out=row)
-        elif dense:
-            row[:] = dense[0]
-        for f in feats:
-            if f.row < 0 and f.end > f.start:
-                idx = postings.idx[f.start : f.end]
-                codes = CREDIT_CODES[f.kind][postings.where[f.start : f.end]]
-                row[idx] = np.maximum(row[idx], codes)
-        if cache is not None:
-            cache[key] = row.copy()
-    return (weights.astype(np.float32) @ credits.astype(np.float32)).astype(np.float64) / (
-        CODE_SCALE * total_weight
-    )
+    units: dict[int, int] = {}  # the distinct units, by their list of features
+    features: dict[tuple[int, str], int] = {}  # the distinct features with notes, by (id, kind)
+    found: list[Feature] = []
+    members: list[tuple[list[int], list[int]]] = []  # each distinct unit's features: characters, pinyin
+    matrix_rows: list[dict[int, float]] = []  # each text's weight of each distinct unit
+    said: dict[tuple[Unit, int], float] = {}  # the weight of each distinct unit
+    for item in texts:
+        weights: dict[int, float] = {}
+        for unit, feats in item.units:
+            k = units.get(id(feats))
+            if k is None:
+                k = units[id(feats)] = len(members)
+                rows: tuple[list[int], list[int]] = ([], [])
+                for f in feats:
+                    if f.row < 0 and f.end <= f.start:
+                        continue  # no note has it
+                    row = features.get((f.fid, f.kind))
+                    if row is None:
+                        row = features[(f.fid, f.kind)] = len(found)
+                        found.append(f)
+                    for channel in CHANNELS[f.kind]:
+                        rows[channel].append(row)
+                members.append(rows)
+            weight = said.get((unit, k))
+            if weight is None:
+                weight = said[(unit, k)] = _unit_weight(tables, unit, feats)
+            weights[k] = weights.get(k, 0.0) + weight
+        matrix_rows.append(weights)
+    size = len(pool)
+    position = np.full(tables.n, -1, dtype=np.int64)
+    position[pool] = np.arange(size)
+    codes = _credits(tables.postings, found, pool, position)
+    none = len(found)  # the last row of codes: zeros
+    channels = []
+    for channel in (0, 1):  # characters, pinyin
+        rows = [unit[channel] or [none] for unit in members]
+        starts = offsets_of(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)))[:-1]
+        flat = [r for unit_rows in rows for r in unit_rows]
+        channels.append(np.maximum.reduceat(codes[flat], starts, axis=0))
+    everything = np.maximum(channels[0], channels[1])  # a word counts in both channels
+    matrix = np.zeros((len(texts), len(members)), dtype=np.float32)
+    totals = np.zeros(len(texts))
+    for t, weights in enumerate(matrix_rows):
+        matrix[t, list(weights)] = list(weights.values())
+        totals[t] = sum(weights.values())
+    scale = CODE_SCALE * np.where(totals > 0, totals, 1.0)[:, None]
+    covered = [
+        (matrix @ credits.astype(np.float32)).astype(np.float64) / scale
+        for credits in (everything, *channels)
+    ]
+    return covered[0], covered[1], covered[2]
 
 
-def _lexical(
-    tables: IndexTables,
-    feats: list[int | str],
-    found: list[Feature],
-    cache: dict[object, np.ndarray | None] | None,
-) -> np.ndarray:
-    """BM25F of each note for the query's features (``found``: what the index knows of them), divided
-    by the query's own best possible score (0..1)."""
-    scores = np.zeros(tables.n)
-    if tables.bm25s is not None:
-        known = [str(c) for c, f in zip(feats, found, strict=True) if f.fid >= 0]
-        raw = tables.bm25s.get_scores(known) if known else np.zeros(tables.n)
-        top = float(raw.max()) if len(raw) else 0.0
-        return raw / top * 0.8 if top > 0 else scores
-    ceiling = 0.0
-    postings = tables.postings
-    rows: list[int] = []  # dense rows, added at once
-    factors: list[float] = []
-    for code, f in zip(feats, found, strict=True):
-        kind = KIND_NAME[code >> KIND_SHIFT] if isinstance(code, int) else "word"
-        if kind == "puni":  # nearly every note has each syllable: they would only add noise (and time)
+def _credits(postings: Postings, feats: list[Feature], pool: np.ndarray, position: np.ndarray) -> np.ndarray:
+    """One row per feature: its credit codes over the pool; and a last row of zeros (for the units no
+    feature explains). ``position``: each note's place in the pool (-1: not in it)."""
+    codes = np.zeros((len(feats) + 1, len(pool)), dtype=np.uint8)
+    sparse = []
+    for row, f in enumerate(feats):
+        if f.row < 0:
+            sparse.append(row)
             continue
-        qweight = FEATURE_WEIGHT[kind]
-        ceiling += qweight * f.idf
-        if f.row >= 0:
-            rows.append(f.row)
-            factors.append(qweight * f.idf)
-        elif f.end > f.start:
-            if cache is not None and f.fid in cache:
-                vector = cache[f.fid]
-                if vector is not None:
-                    scores += vector
-                continue
-            idx = postings.idx[f.start : f.end]
-            values = (qweight * f.idf) * postings.values[f.start : f.end]
-            if cache is None:
-                scores[idx] += values
-                continue
-            vector = cache[f.fid] = np.zeros(tables.n)
-            vector[idx] = values
-            scores += vector
-    if rows:
-        scores += np.asarray(factors, dtype=np.float32) @ np.take(postings.dense_values, rows, axis=0)
-    return scores / ceiling if ceiling else scores
+        dense = postings.dense_codes[int(f.kind.endswith("1")), f.row, pool]
+        base = TYPO_KINDS.get(f.kind)
+        if base is not None:  # the row holds the codes of the kind it stands for
+            numerator, denominator = TYPO_CREDIT
+            dense = (dense.astype(np.uint16) * numerator // denominator).astype(np.uint8)
+        codes[row] = dense
+    # A posting list much longer than the pool is searched for the pool's notes (it lists its notes in
+    # order); the others are read whole, all at once.
+    long = [row for row in sparse if feats[row].end - feats[row].start > _SEARCHED * len(pool)]
+    for row in long:
+        f = feats[row]
+        notes = postings.idx[f.start : f.end]
+        at = np.minimum(np.searchsorted(notes, pool), len(notes) - 1)
+        hit = notes[at] == pool
+        codes[row, hit] = CREDIT_CODES[f.kind][postings.where[f.start + at[hit]]]
+    sparse = [row for row in sparse if feats[row].end - feats[row].start <= _SEARCHED * len(pool)]
+    if sparse:
+        slices = [slice(feats[row].start, feats[row].end) for row in sparse]
+        lengths = [s.stop - s.start for s in slices]
+        idx = np.concatenate([postings.idx[s] for s in slices])
+        where = np.concatenate([postings.where[s] for s in slices])
+        rows = np.repeat(np.asarray(sparse, dtype=np.int64), lengths)
+        kinds = np.repeat(np.asarray([_KIND_ROW[feats[row].kind] for row in sparse], dtype=np.int64), lengths)
+        places = position[idx]
+        hit = places >= 0
+        codes[rows[hit], places[hit]] = _CODE_TABLE[kinds[hit], where[hit]]
+    return codes
+
+
+_SEARCHED = 8  # times the pool's size
+_KIND_ROW = {kind: k for k, kind in enumerate(CREDIT_CODES)}
+_CODE_TABLE = np.stack(list(CREDIT_CODES.values()))  # kind x where
+
+
+def _channels(kind: str) -> tuple[int, ...]:
+    """The coverage channels a feature kind counts in: characters (0), pinyin (1), or both (words)."""
+    if kind in CHAR_KINDS:
+        return (0,)
+    if kind in PINYIN_KINDS:
+        return (1,)
+    return (0, 1)
+
+
+CHANNELS = {kind: _channels(kind) for kind in (*CHAR_KINDS, *PINYIN_KINDS, "word")}
 
 
 def _similarities(tables: IndexTables, q_chars: str, q_pinyin: str, notes: list[int]) -> list[float]:

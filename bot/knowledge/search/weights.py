@@ -1,6 +1,9 @@
-"""The tuning of the search: how much each signal, field and kind of match counts.
+"""The tuning of the scoring: how much each field and kind of match counts, and how much work a query gets.
 
-Chosen with ``bench/kb_eval.py`` on the labelled queries; change them only with its figures before and after.
+The signals' weights here make the scoring's ``confidence`` (which ranks the candidates, and is one feature of
+the calibrated decision); how much each signal counts in the decision itself is fitted by ``bench/kb_fit.py``
+(:mod:`~bot.knowledge.search.fitted`). Change a weight here only with the figures of ``bench/kb_fit.py``
+(cross-validated) and ``bench/kb_speed.py`` before and after, and fit the decision again.
 """
 
 from __future__ import annotations
@@ -37,6 +40,15 @@ CREDIT: dict[tuple[int, str], float] = {
     (IN_BODY, "cuni1"): 0.5,
     (IN_BODY, "puni1"): 0.4,
 }
+# Typos inside words (a short text's character pairs read the other way round, characters two apart
+# around a doubled one, a note's skip bigrams): credited as the bigram kind they stand for, times
+# TYPO_CREDIT (a fraction, applied to the integer codes alike wherever a note's codes come from).
+TYPO_KINDS = {"cswap": "cbi", "cjump": "cbi", "cskip": "cbi"}
+TYPO_CREDIT = (4, 5)
+TYPO_MAX_UNITS = 16  # a longer text is read for typos clause by clause
+# The coverage channels: characters, pinyin (words count in both).
+CHAR_KINDS = frozenset({"cbi", "cuni", "cuni1", "cswap", "cjump", "cskip"})
+PINYIN_KINDS = frozenset({"pbi", "puni", "puni1"})
 # The same as small integer codes (the credit x CODE_SCALE, so that the best credit is the largest code),
 # by where a note has the feature (0: nowhere, IN_SCRIPTS, IN_BODY, IN_HEAD): a unit's credit is then the
 # largest code over its features, found in arrays of bytes.
@@ -51,6 +63,10 @@ CREDIT_CODES = {
     ).astype(np.uint8)
     for kind in _KINDS
 }
+CREDIT_CODES |= {
+    kind: (CREDIT_CODES[base].astype(np.uint16) * TYPO_CREDIT[0] // TYPO_CREDIT[1]).astype(np.uint8)
+    for kind, base in TYPO_KINDS.items()
+}
 # Function characters (STOP_CHARS below) and Latin words no title, question or tag uses weigh this much.
 STOP_WEIGHT = 0.15
 FOREIGN_WORD_WEIGHT = 0.4
@@ -61,7 +77,10 @@ FIELDS = {"head": (3.0, 0.3), "tags": (2.0, 0.0), "body": (1.0, 0.75), "scripts"
 # Query feature weights by kind: bigrams say more than single characters, characters more than pinyin.
 # (Lone pinyin syllables do not count: there are only about 400.)
 FEATURE_WEIGHT = {"cbi": 1.0, "cuni": 0.3, "pbi": 0.7, "word": 1.0}
-CANDIDATES = 12  # notes compared closely (reverse coverage, similarity) for each text
+# Notes compared closely (reverse coverage, similarity), and notes whose coverage is computed (the best by
+# lexical score): for the whole message, and for each of its clauses.
+CANDIDATES, CLAUSE_CANDIDATES = 12, 4
+POOL, CLAUSE_POOL = 256, 32
 
 # Frequent function characters: kept (they make bigrams) but weigh little as query content.
 STOP_CHARS = frozenset(
@@ -71,3 +90,4 @@ STOP_CHARS = frozenset(
 # and only with this many units that are not function characters.
 CLAUSE_FACTOR = 0.9
 MIN_CLAUSE_UNITS = 3
+MAX_CLAUSES = 3  # of a longer message, the clauses with the most such units are scored

@@ -43,6 +43,31 @@ async def manager(kb_bot: BotApplication, fake_bot_api: FakeBotAPI, admin: FakeU
     return admin
 
 
+#: A question two notes fit equally well (:func:`write_twins`): the bot can only ask which one is meant.
+TWIN_QUESTION = "工资能不能预支"
+DAY, NIGHT = "白班同事预支工资", "晚班同事预支工资"
+UNSURE = "我不太确定你的意思。你是想问："
+_TWIN = "---\ntitle: {title}\nquestions:\n  - {question}\n---\n找组长填表，每月最多预支一千元。\n"
+
+
+def write_twins(folder: Path) -> None:
+    """Two notes, titled :data:`DAY` and :data:`NIGHT`, that answer :data:`TWIN_QUESTION` alike."""
+    (folder / "workplace" / "advance_day.md").write_text(
+        _TWIN.format(title=DAY, question=TWIN_QUESTION), "utf-8"
+    )
+    (folder / "workplace" / "advance_night.md").write_text(
+        _TWIN.format(title=NIGHT, question=TWIN_QUESTION), "utf-8"
+    )
+
+
+@pytest.fixture
+async def twins(kb_bot: BotApplication) -> BotApplication:
+    """The bot with the two twin notes loaded: :data:`TWIN_QUESTION` always gets "did you mean"."""
+    write_twins(kb_bot.bot_data.settings.knowledge_dir)
+    await kb_bot.bot_data.knowledge.load()
+    return kb_bot
+
+
 async def logged_questions(bot: BotApplication) -> list[Question]:
     """Every question in the log, oldest first."""
     async with bot.bot_data.db() as session:

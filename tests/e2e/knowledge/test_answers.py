@@ -12,7 +12,7 @@ from bot.knowledge.handlers.common import ANSWER_PARTS
 from bot.knowledge.models import QueueState
 from bot.knowledge.notes import MAX_BODY_CHARS
 from tests.e2e.conftest import buttons, press, reply_to
-from tests.e2e.knowledge.conftest import logged_questions
+from tests.e2e.knowledge.conftest import TWIN_QUESTION, logged_questions
 from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
 
 
@@ -25,14 +25,14 @@ async def test_reply_script_has_a_copy_button(
 
 
 async def test_none_of_the_suggestions_queues_the_question(
-    kb_bot: BotApplication, fake_bot_api: FakeBotAPI, asker: FakeUser
+    twins: BotApplication, fake_bot_api: FakeBotAPI, asker: FakeUser
 ) -> None:
     api = fake_bot_api
-    unsure = await reply_to(api, asker, "工资能不能预支")
+    unsure = await reply_to(api, asker, TWIN_QUESTION)
     mark = api.mark()
     await api.press_button(asker, unsure.result, text="都不是")
     await api.wait_for("editMessageText", since=mark, text=lambda t: "转给管理员" in t)
-    [question] = await logged_questions(kb_bot)
+    [question] = await logged_questions(twins)
     assert question.outcome == "suggest" and question.queue_state == QueueState.OPEN
 
 

@@ -6,7 +6,17 @@ import pytest
 
 from bot.buttons import ButtonDataError
 from bot.knowledge import service
-from bot.knowledge.buttons import MAX_PARTS, AnswerQuestion, Rate, ReadMore, Script, ShowNote
+from bot.knowledge.buttons import (
+    MAX_PARTS,
+    AnswerQuestion,
+    AnswerWithNote,
+    ForgetLearned,
+    LearnedPage,
+    Rate,
+    ReadMore,
+    Script,
+    ShowNote,
+)
 from bot.knowledge.models import Feedback
 
 
@@ -17,6 +27,9 @@ def test_buttons_round_trip_at_their_largest() -> None:
         Script(service.note_key("aftersales/return_refund"), 2),
         ReadMore(service.note_key("aftersales/return_refund"), MAX_PARTS),
         AnswerQuestion(2**31 - 1),
+        AnswerWithNote(2**31 - 1, service.note_key("aftersales/return_refund")),
+        LearnedPage(9_999),
+        ForgetLearned(2**31 - 1, 9_999),
     ):
         assert type(button).unpack(button.pack()) == button
 
@@ -31,10 +44,16 @@ def test_buttons_round_trip_at_their_largest() -> None:
         (ReadMore, "kb.more.v1:abc:100"),
         (AnswerQuestion, "kb:ans:7"),  # the callback data before buttons were typed
         (AnswerQuestion, "kb.answer.v1:7:8"),
+        (LearnedPage, "kb.learned.v1:-1"),
+        (LearnedPage, "kb.learned.v1:10000"),
+        (ForgetLearned, "kb.forget.v1:abc:0"),
+        (ForgetLearned, "kb.forget.v1:7"),
+        (AnswerWithNote, "kb.point.v1:7"),
     ],
 )
 def test_forged_or_stale_data_is_refused(
-    kind: type[Rate | Script | ReadMore | AnswerQuestion], data: str
+    kind: type[Rate | Script | ReadMore | AnswerQuestion | LearnedPage | ForgetLearned | AnswerWithNote],
+    data: str,
 ) -> None:
     with pytest.raises(ButtonDataError):
         kind.unpack(data)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import json
 from pathlib import Path
 
 import pytest
+import yaml
+from sqlalchemy.pool import NullPool
 
-from bot.knowledge import cli
+from bot.db import create_engine, create_session_factory
+from bot.knowledge import cli, learned
+from bot.knowledge.models import LearnedFrom, LearnedPhrasing
+from bot.knowledge.notes import load_notes
 
 from .conftest import write_knowledge
 
@@ -153,3 +159,73 @@ def test_saved_notes_are_read_as_the_bot_reads_them(
         "data/notes/answers/q3.md:1: note id differs only in letter case from 'answers/Q3' of "
         "kb/answers/Q3.md; this file is left out"
     ]
+
+
+def _phrasing(text: str, note_id: str) -> LearnedPhrasing:
+    return LearnedPhrasing(note_id=note_id, normalized=learned.comparable(text) or "", text=text)
+
+
+def test_export_adds_to_each_note_only_the_questions_it_lacks(knowledge_dir: Path) -> None:
+    notes = {note.id: note for note in load_notes(knowledge_dir).notes}
+    text = cli.export_blocks(
+        [
+            _phrasing("退货流程是什么？", "aftersales/return_refund"),  # the note has it already
+            _phrasing("东西坏了: 能退吗", "aftersales/return_refund"),
+            _phrasing("東西壞了：能退嗎", "aftersales/return_refund"),  # the same question again
+            _phrasing("工资几号发", "workplace/payday"),  # nothing new for this note
+            _phrasing("wages day", "gone/note"),
+        ],
+        notes,
+    )
+    refund = notes["aftersales/return_refund"]
+    assert text == (
+        f"# aftersales/return_refund — 顾客要求退货退款 ({refund.path})\n"
+        "questions:\n"
+        "  - 客户要退货怎么办\n"
+        "  - 商品坏了能退吗\n"
+        "  - 退货流程是什么\n"
+        "  - '东西坏了: 能退吗'\n"
+        "\n"
+        "# gone/note (note missing)\n"
+        "questions:\n"
+        "  - wages day"
+    )
+    block = text.split("\n\n")[0].split("\n", 1)[1]
+    assert yaml.safe_load(block)["questions"][-1] == "东西坏了: 能退吗"
+
+
+async def test_learned_export_reads_the_bot_database(
+    database_url: str,
+    knowledge_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    engine = create_engine(database_url, poolclass=NullPool)
+    async with create_session_factory(engine)() as session:
+        for text, note_id in [
+            ("东西坏了能不能退", "aftersales/return_refund"),
+            ("工资啥时候到账", "workplace/payday"),
+        ]:
+            await learned.learn(
+                session, text=text, note_id=note_id, audience="staff", source=LearnedFrom.PICK, person_id=None
+            )
+    await engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    export = ["learned", "export", "--dir", str(knowledge_dir)]
+
+    assert await asyncio.to_thread(cli.main, [*export, "--note", "workplace/payday"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# workplace/payday — 发工资时间") and out.endswith("  - 工资啥时候到账\n")
+    assert "东西坏了" not in out
+    assert await asyncio.to_thread(cli.main, export) == 0
+    assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("#")] == [
+        f"# aftersales/return_refund — 顾客要求退货退款 ({knowledge_dir / 'aftersales' / 'return_refund.md'})",
+        f"# workplace/payday — 发工资时间 ({knowledge_dir / 'workplace' / 'payday.md'})",
+    ]
+    assert await asyncio.to_thread(cli.main, [*export, "--note", "workplace/leave"]) == 0
+    assert capsys.readouterr().err.startswith("no learned phrasings of workplace/leave")
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/never_migrated.db")
+    assert await asyncio.to_thread(cli.main, export) == 2
+    assert capsys.readouterr().err.startswith("error: cannot use the database DATABASE_URL=")

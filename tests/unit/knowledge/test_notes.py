@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.notes import MAX_BODY_CHARS, Problem, load_notes, load_synonyms, split_scripts_section
+from bot.knowledge.render import note_html
 
 from .conftest import write_knowledge
 
@@ -109,7 +110,7 @@ def test_problems_have_exact_lines(tmp_path: Path) -> None:
             "kb/empty_body.md:3: empty body: the note has no answer text after the front matter",
             "kb/questions.md:4: 'questions' must be a list of non-empty strings",
             "kb/questions.md:5: 'tags' must be a list of non-empty strings",
-            "kb/unknown.md:3: unknown field 'question' (expected one of: title, questions, tags, audience)",
+            "kb/unknown.md:3: unknown field 'question' (expected one of: title, questions, tags, audience, quiz)",
             "kb/scripts.md:6: '## 话术' section has no '>' reply scripts",
         ]
     )
@@ -246,7 +247,7 @@ def test_scalars_are_read_as_written(tmp_path: Path) -> None:
     )
     result = load_notes("kb")
     assert [str(p) for p in result.problems] == [
-        "kb/a.md:4: unknown field 'questions2' (expected one of: title, questions, tags, audience)"
+        "kb/a.md:4: unknown field 'questions2' (expected one of: title, questions, tags, audience, quiz)"
     ]
     [note] = result.notes
     assert (note.title, note.questions, note.tags, note.audience) == (
@@ -266,3 +267,168 @@ def test_split_scripts_section() -> None:
     assert split_scripts_section("没有话术。") == ("没有话术。", "")
     fenced = "步骤\n```\n## 话术\n```\n## 话术\n> 真的话术\n# 下一节\n正文"
     assert split_scripts_section(fenced) == ("步骤\n```\n## 话术\n```\n# 下一节\n正文", "> 真的话术")
+
+
+# --- quiz questions and training plans ---------------------------------------------------------------
+
+QUIZ_NOTE = """---
+title: 退款多久到账
+quiz:
+  - question: 退到储蓄卡一般多久到账？
+    options:
+      - 马上
+      - 1–3 个工作日
+    answer: 2
+    explanation: 一般 1–3 个工作日。
+---
+退款原路退回。
+"""
+
+
+def test_quiz_questions_are_read_and_kept_out_of_the_body(tmp_path: Path) -> None:
+    write_knowledge(tmp_path / "kb", {"refund.md": QUIZ_NOTE})
+    result = load_notes("kb")
+    assert result.problems == []
+    [note] = result.notes
+    [question] = note.quiz
+    assert (question.question, question.options, question.answer, question.line) == (
+        "退到储蓄卡一般多久到账？",
+        ("马上", "1–3 个工作日"),
+        1,
+        4,
+    )
+    assert question.explanation == "一般 1–3 个工作日。" and len(question.key) == 10
+    assert "储蓄卡" not in note.body and "储蓄卡" not in note_html(note)
+
+
+def test_quiz_problems_have_exact_lines_and_leave_the_rest(tmp_path: Path) -> None:
+    text = """---
+title: T
+quiz:
+  - question: 好的题？
+    options: [是, 否]
+    answer: 1
+    explanation: 是。
+  - question: ''
+    options: [是]
+    answer: 3
+    explanation: 坏。
+    hint: 多余
+  - question: 好的题？
+    options: [是, 否]
+    answer: 1
+    explanation: 重复。
+  - 不是题
+  - question: 太长的解释？
+    options: [是, 是]
+    answer: 0
+    explanation: \"%s\"
+---
+body
+""" % ("长" * 201)
+    write_knowledge(tmp_path / "kb", {"t.md": text, "bad.md": "---\ntitle: T\nquiz: 一道题\n---\nbody\n"})
+    result = load_notes("kb")
+    assert sorted(str(p) for p in result.problems) == sorted(
+        [
+            "kb/bad.md:3: 'quiz' must be a list of questions (question, options, answer, explanation)",
+            "kb/t.md:12: unknown quiz field 'hint' (expected one of: question, options, answer, explanation)",
+            "kb/t.md:8: 'question' must be a non-empty text",
+            "kb/t.md:9: 'options' must have 2 to 6 options, not 1",
+            "kb/t.md:13: the same quiz question is already on line 4",
+            "kb/t.md:17: a quiz question must have 'question', 'options', 'answer' and 'explanation'",
+            "kb/t.md:21: 'explanation' has 201 characters; Telegram allows 200",
+            "kb/t.md:19: 'options' lists the same option twice",
+            "kb/t.md:20: 'answer' must be the number of the right option, from 1 to 6",
+        ]
+    )
+    by_id = {note.id: note for note in result.notes}
+    assert [q.question for q in by_id["t"].quiz] == ["好的题？"]  # the note and its good question stay
+    assert by_id["bad"].quiz == ()
+
+
+PLAN = """# 新员工
+title: 两日课
+default: true
+lesson_time: "09:00"
+minutes_before_shift: 30
+days:
+  - title: 第一天
+    notes: [refund, greeting]
+  - notes: [greeting2]
+"""
+
+
+def _plan_folder(tmp_path: Path, plans: dict[str, str]) -> None:
+    notes = {f"{name}.md": f"---\ntitle: {name}\n---\nbody\n" for name in ("refund", "greeting", "greeting2")}
+    write_knowledge(tmp_path / "kb", {**notes, **{f"training/{name}": text for name, text in plans.items()}})
+
+
+def test_plans_are_read_next_to_the_notes(tmp_path: Path) -> None:
+    _plan_folder(tmp_path, {"新员工.yaml": PLAN, "README.md": "# 说明"})
+    result = load_notes("kb")
+    assert result.problems == []
+    [plan] = result.plans
+    assert (plan.id, plan.title, plan.default, plan.lesson_time, plan.minutes_before_shift) == (
+        "新员工",
+        "两日课",
+        True,
+        9 * 60,
+        30,
+    )
+    assert [(day.title, day.note_ids) for day in plan.days] == [
+        ("第一天", ("refund", "greeting")),
+        ("", ("greeting2",)),
+    ]
+    assert len(plan.key) == 10 and [n.id for n in result.notes] == ["greeting", "greeting2", "refund"]
+
+
+def test_plan_problems_have_exact_lines(tmp_path: Path) -> None:
+    _plan_folder(
+        tmp_path,
+        {
+            "a.yaml": "title: A\ndefault: true\ndays:\n  - notes: [refund]\n",
+            "b.yaml": "title: B\ndefault: true\ndays:\n  - notes: [refund]\n",
+            "broken.yaml": "title: X\ndays: [\n",
+            "empty.yaml": "title: E\ndays:\n  - title: 空\n  - notes: []\n",
+            "unknown.yaml": (
+                "title: U\ncolour: red\nlesson_time: '25:00'\ndays:\n"
+                "  - notes:\n      - refund\n      - nope\n      - refund\n"
+            ),
+            "list.yaml": "- refund\n",
+            "nodays.yaml": "title: N\n",
+        },
+    )
+    problems = sorted(str(p) for p in load_notes("kb").problems)
+    assert problems == sorted(
+        [
+            "kb/training/b.yaml:1: 'default' is already set by kb/training/a.yaml; only one plan can be the default",
+            "kb/training/broken.yaml:3: invalid YAML: expected the node content, but found '<stream end>'",
+            "kb/training/empty.yaml:3: day 1 is empty: list its notes under 'notes'",
+            "kb/training/empty.yaml:4: day 2 is empty: list its notes under 'notes'",
+            "kb/training/list.yaml:1: a plan must be a YAML mapping with 'title' and 'days'",
+            "kb/training/nodays.yaml:1: missing required field 'days'",
+            "kb/training/unknown.yaml:2: unknown field 'colour' (expected one of: title, default, lesson_time, "
+            "minutes_before_shift, days)",
+            "kb/training/unknown.yaml:3: 'lesson_time' must be a time of day like \"08:30\"",
+            "kb/training/unknown.yaml:7: unknown note id 'nope' in day 1",
+            "kb/training/unknown.yaml:8: note 'refund' is already taught on day 1",
+        ]
+    )
+    assert [plan.id for plan in load_notes("kb").plans] == ["a", "b"]  # broken plans are left out
+
+
+def test_the_shipped_notes_and_plan() -> None:
+    root = Path(__file__).resolve().parents[3] / "knowledge"
+    result = load_notes(root)
+    assert result.problems == []
+    [plan] = result.plans
+    assert plan.default and len(plan.days) == 10
+    notes = {note.id: note for note in result.notes}
+    questions = [q for day in plan.days for note_id in day.note_ids for q in notes[note_id].quiz]
+    assert len(questions) >= 30
+    for (
+        note
+    ) in notes.values():  # the quiz never reaches an answer: the body (and what is shown) is without it
+        assert "quiz:" not in note.body and "explanation:" not in note_html(note)
+        for question in note.quiz:
+            assert question.question not in note_html(note)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.knowledge.search.analysis import Analyzer, features
+from bot.knowledge.search.analysis import Analyzer, features, normalize_query
 from bot.knowledge.search.fillers import strip_fillers
 
 from .conftest import TRICKY_TEXTS
@@ -57,3 +57,11 @@ def test_note_contents_equal_one_text_at_a_time() -> None:
     single.forget_texts()
     assert contents == [strip_fillers(single.canonical_text(t)) for t in TRICKY_TEXTS]
     assert batch.known_words == single.known_words
+
+
+def test_normalize_query_keeps_only_what_a_question_asks() -> None:
+    assert normalize_query("亲，請問退貨流程是什麼呀？") == "退货流程是"
+    assert normalize_query("退货流程是") == normalize_query("退货 流程 是!!") == "退货流程是"
+    assert normalize_query("How do I return an item?") == "return item"
+    assert normalize_query("ＱＡ 扣分") == normalize_query("qa扣分") == "qa扣分"
+    assert normalize_query("在吗😭") == ""

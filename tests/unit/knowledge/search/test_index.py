@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.knowledge.notes import Note, load_notes
-from bot.knowledge.search import KnowledgeIndex, building, postings
+from bot.knowledge.search import KnowledgeIndex, building, postings, scoring
 
 
 def answer(index: KnowledgeIndex, query: str, **kwargs: str) -> str | None:
@@ -166,3 +166,51 @@ def test_notes_are_built_in_chunks_alike(knowledge_dir: object, monkeypatch: pyt
     ):
         a, b = whole.search(query), chunked.search(query)
         assert [(m.note.id, m.score) for m in a.matches] == [(m.note.id, m.score) for m in b.matches]
+
+
+QUERIES = (
+    "顾客说东西坏了想退钱可以吗😭",
+    "tuihuo zenme ban",
+    "工资",
+    "QA扣分",
+    "refund",
+    "款退多久到账",
+    "今天天气",
+)
+
+
+def test_searching_long_posting_lists_gives_the_same_scores(
+    knowledge_dir: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = load_notes(knowledge_dir)  # type: ignore[arg-type]
+    index = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
+    read = [index.signals(q) for q in QUERIES]
+    monkeypatch.setattr(scoring, "_SEARCHED", 0)  # every posting list is searched for the pool's notes
+    for query, (notes, columns) in zip(QUERIES, read, strict=True):
+        again, searched = index.signals(query)
+        assert [n.id for n in again] == [n.id for n in notes], query
+        for name in ("coverage", "char_coverage", "pinyin_coverage", "confidence"):
+            assert searched[name].tolist() == columns[name].tolist(), (query, name)
+
+
+def test_a_smaller_pool_keeps_the_best_notes(knowledge_dir: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded = load_notes(knowledge_dir)  # type: ignore[arg-type]
+    index = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
+    answers = {q: index.search(q).answer for q in QUERIES}
+    monkeypatch.setattr(scoring, "POOL", 3)  # of ten notes, only the three best by lexical score
+    monkeypatch.setattr(scoring, "CLAUSE_POOL", 2)
+    for query in QUERIES:
+        if answers[query] is not None:
+            assert index.search(query).matches[0].note == answers[query], query
+
+
+@pytest.mark.parametrize("query", ["工资几号发", "发工资时间", "什么时候发工资"])
+def test_a_job_seeker_asking_a_staff_matter_gets_no_public_note_that_shares_words(
+    index: KnowledgeIndex, query: str
+) -> None:
+    # The public pay note shares 工资 with the staff payday note's question: it is far ahead of the other
+    # public notes, but not of the staff note, which the job seeker must not see either.
+    assert answer(index, query) == "workplace/payday"
+    result = index.search(query, audience="public")
+    assert result.answer is None
+    assert all(m.note.audience == "public" for m in (*result.matches, *result.suggestions))

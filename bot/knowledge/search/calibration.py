@@ -1,0 +1,116 @@
+"""The calibrated decision: the probability that a candidate note is the answer to the question.
+
+The scoring's signals (:mod:`~bot.knowledge.search.scoring`) are turned into features that mean the same
+for any set of notes — each candidate's lead over the best other candidate (overall, and in coverage,
+similarity, the character and the pinyin channels), its score relative to the best one, how much of the
+query it explains and how much of one of its questions the query restates — and a logistic regression
+turns them into a probability. The regression's coefficients and the thresholds on the probability are
+fitted by ``bench/kb_fit.py`` with cross-validation over notes (fit on the questions of some notes, judge on
+the others) and written to :mod:`~bot.knowledge.search.fitted`; the figures are in that module.
+
+A candidate far ahead of the others is likely right even with a modest score of its own; a candidate
+that only leads in one channel (a homophone of another word) is less so. The others include the notes the
+asker may not see (a job seeker only ever gets public notes): a public note is far ahead only where no staff
+note matches the question as well (首响时间是多少 is no question about pay for a job seeker either).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.knowledge.search.scoring import Ranking
+
+#: Longest question, in units, whose length still tells something (a longer one counts as this long).
+LONG_QUESTION_UNITS = 12
+
+
+def signals(ranking: Ranking, semantic: Sequence[float] | None = None) -> dict[str, np.ndarray]:
+    """Every feature the calibration may use, one value per candidate of ``ranking`` (in its order).
+
+    ``semantic``: the cosine similarity of each candidate to the question, where a semantic channel is
+    available (see :mod:`~bot.knowledge.search.semantic`).
+    """
+    candidates = ranking.candidates
+    columns = {
+        "confidence": [c.confidence for c in candidates],
+        "coverage": [c.coverage for c in candidates],
+        "reverse": [c.reverse for c in candidates],
+        "similarity": [c.similarity for c in candidates],
+        "lexical": [c.lexical for c in candidates],
+        "char_coverage": [c.char_coverage for c in candidates],
+        "pinyin_coverage": [c.pinyin_coverage for c in candidates],
+        "clause": [float(c.clause) for c in candidates],
+    }
+    if semantic is not None:
+        columns["semantic"] = list(semantic)
+    out = {name: np.asarray(values, dtype=np.float64) for name, values in columns.items()}
+    for name in ("confidence", "coverage", "similarity", "char_coverage", "pinyin_coverage", "semantic"):
+        if name in out:
+            out[f"{name}_margin"] = lead(out[name])
+    best = float(out["confidence"].max()) if len(candidates) else 0.0
+    out["relative"] = out["confidence"] / best if best > 0 else np.zeros(len(candidates))
+    length = min(ranking.units, LONG_QUESTION_UNITS) / LONG_QUESTION_UNITS
+    out["length"] = np.full(len(candidates), length)
+    return out
+
+
+def lead(values: np.ndarray) -> np.ndarray:
+    """Each value minus the largest of the others (the runner-up counts as 0 where there is none)."""
+    if not len(values):
+        return values
+    order = np.argsort(-values, kind="stable")
+    first = values[order[0]]
+    second = values[order[1]] if len(values) > 1 else 0.0
+    others = np.full(len(values), first)
+    others[order[0]] = max(second, 0.0)
+    return values - others
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A logistic regression over standardised features."""
+
+    features: tuple[str, ...]
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    coefficients: tuple[float, ...]
+    intercept: float
+
+    def __post_init__(self) -> None:
+        sizes = {len(self.features), len(self.means), len(self.scales), len(self.coefficients)}
+        if len(sizes) != 1 or not all(s > 0 for s in self.scales):
+            raise ValueError("calibration: one mean, positive scale and coefficient per feature")
+
+    def matrix(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The standardised features (candidates x features)."""
+        raw = np.column_stack([columns[name] for name in self.features])
+        return (raw - np.asarray(self.means)) / np.asarray(self.scales)
+
+    def probabilities(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The probability (0..1) that each candidate is the answer."""
+        if not len(columns["confidence"]):
+            return np.zeros(0)
+        z = self.matrix(columns) @ np.asarray(self.coefficients) + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+
+@functools.cache
+def fitted(semantic: bool = False) -> Calibration | None:
+    """The calibration fitted by ``bench/kb_fit.py``, lexical only or with the semantic channel's features
+    (None where that one was not fitted)."""
+    from bot.knowledge.search import fitted as parameters
+
+    model = parameters.SEMANTIC if semantic else parameters.LEXICAL
+    if model is None:
+        return None
+    return Calibration(
+        tuple(model["features"]),
+        tuple(model["means"]),
+        tuple(model["scales"]),
+        tuple(model["coefficients"]),
+        float(model["intercept"]),
+    )
