@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.notices.audiences import AudienceRegistry
     from bot.people.directory import PeopleDirectory
     from bot.people.models import Person
+    from bot.people.service import BecameStaff
 
 
 @dataclass
@@ -44,6 +45,8 @@ class BotData:
     #: Who a notice can go to; capabilities add their own kinds (attendance: the staff of a shift).
     notice_audiences: AudienceRegistry = field(init=False)
     error_throttle: AdminReportThrottle = field(init=False)
+    #: Told in the transaction that makes someone staff (an invite redeemed); training enrols them.
+    became_staff: list[BecameStaff] = field(default_factory=list)
     alert_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     #: Held while the attendance tick runs, so two ticks never overlap.
     attendance_tick_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

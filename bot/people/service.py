@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -136,6 +136,11 @@ async def count_by_role(session: AsyncSession) -> dict[str, int]:
 # --- invites ---------------------------------------------------------------------------------
 
 
+BecameStaff = Callable[[AsyncSession, Person, datetime], Awaitable[None]]
+"""Told that someone became staff, inside the transaction that made them staff (before it commits): other
+capabilities react without people knowing them (training enrols new staff). It must not commit."""
+
+
 class InviteOutcome(StrEnum):
     """Why an invite did or did not make someone staff."""
 
@@ -174,9 +179,15 @@ def is_invite_code(payload: str) -> bool:
 
 
 async def redeem_invite(
-    session: AsyncSession, code: str, person: Person, *, now: datetime | None = None
+    session: AsyncSession,
+    code: str,
+    person: Person,
+    *,
+    now: datetime | None = None,
+    became_staff: Sequence[BecameStaff] = (),
 ) -> InviteOutcome:
-    """Use an invite: makes ``person`` staff once, refuses used, expired and unknown codes."""
+    """Use an invite: makes ``person`` staff once, refuses used, expired and unknown codes. Each of
+    ``became_staff`` is told in the same transaction, so what it does is committed with the new role."""
     now = now or utcnow()
     result = await session.exec(select(Invite).where(Invite.code == code).with_for_update())
     invite = result.first()
@@ -192,6 +203,8 @@ async def redeem_invite(
     invite.used_by_id = person.id
     person.role = Role.STAFF
     session.add_all([invite, person])
+    for observer in became_staff:
+        await observer(session, person, now)
     await session.commit()
     return InviteOutcome.JOINED
 

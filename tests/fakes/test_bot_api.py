@@ -18,6 +18,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Poll,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -39,6 +40,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    PollAnswerHandler,
     filters,
 )
 
@@ -49,10 +51,16 @@ __all__ = ["fake_bot_api"]  # the imported fixture is requested by the ``fake`` 
 
 TOKEN = DEFAULT_TOKEN
 
-# PTB itself reads the deprecated int ``retry_after`` when building RetryAfter.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Deprecated since version v22.2:telegram.warnings.PTBDeprecationWarning"
-)
+# PTB itself reads the deprecated int ``retry_after`` when building RetryAfter, and warns about the
+# ``correct_option_id`` that Bot API 10.0 still sends beside ``correct_option_ids`` in a quiz with one answer.
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:Deprecated since version v22.2:telegram.warnings.PTBDeprecationWarning"
+    ),
+    pytest.mark.filterwarnings(
+        "ignore:.*`correct_option_id` is deprecated.*:telegram.warnings.PTBDeprecationWarning"
+    ),
+]
 
 
 @pytest.fixture
@@ -300,13 +308,13 @@ async def test_unknown_method_and_wrong_token(fake: FakeBotAPI, bot: Bot) -> Non
 
     # A real Bot API method the fake lacks is a clear BadRequest, and can be added per test.
     user = fake.user(1015, "阿明")
-    with pytest.raises(BadRequest, match=r"(?i)method sendpoll is not implemented"):
-        await bot.send_poll(user.id, "午饭?", ["面", "饭"])
+    with pytest.raises(BadRequest, match=r"(?i)method sendgame is not implemented"):
+        await bot.send_game(user.id, "snake")
     fake.set_handler(
-        "sendPoll", lambda params, files: {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}}
+        "sendGame", lambda params, files: {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}}
     )
-    assert (await bot.send_poll(user.id, "午饭?", ["面", "饭"])).message_id == 1
-    assert fake.calls_to("sendPoll")[0].params["options"] == [{"text": "面"}, {"text": "饭"}]
+    assert (await bot.send_game(user.id, "snake")).message_id == 1
+    assert fake.calls_to("sendGame")[0].params["game_short_name"] == "snake"
 
     wrong = Bot("7000000001:WrongToken", base_url=f"{fake.base_url}/bot")
     with pytest.raises(InvalidToken):
@@ -625,3 +633,131 @@ def test_formatting_matches_telegram() -> None:
     assert [e["type"] for e in entities] == ["bold", "italic", "code", "text_link"]
     text, entities = parse_formatted_text("\n\n  你好 /start  \n")
     assert (text, entities) == ("你好 /start", [{"type": "bot_command", "offset": 3, "length": 6}])
+
+
+# --------------------------------------------------------------------------- polls
+
+
+async def test_quiz_poll_is_sent_as_the_bot_sees_it(fake: FakeBotAPI, bot: Bot) -> None:
+    user = fake.user(1040, "阿明")
+    message = await bot.send_poll(
+        user.id,
+        "无理由退货的运费由谁出？",
+        ["商家", "顾客", "快递"],
+        is_anonymous=False,
+        type=Poll.QUIZ,
+        correct_option_ids=[1],
+        explanation="一般由顾客承担。",
+    )
+    poll = message.poll
+    assert poll is not None and poll.type == Poll.QUIZ and not poll.is_anonymous and not poll.is_closed
+    assert [o.text for o in poll.options] == ["商家", "顾客", "快递"]
+    assert poll.correct_option_ids == (1,) and poll.allows_revoting is False
+    assert poll.explanation == "一般由顾客承担。" and poll.total_voter_count == 0
+    assert fake.last_sent(user)["poll"]["id"] == poll.id
+    assert fake.calls_to("sendPoll")[0].params["options"] == [
+        {"text": "商家"},
+        {"text": "顾客"},
+        {"text": "快递"},
+    ]
+    other = await bot.send_poll(user.id, "午饭?", ["面", "饭"])
+    assert other.poll is not None and other.poll.is_anonymous and other.poll.type == Poll.REGULAR
+    assert other.poll.id != poll.id
+
+
+async def test_poll_limits_use_telegram_descriptions(fake: FakeBotAPI, bot: Bot) -> None:
+    user = fake.user(1041, "阿明")
+    cases = [
+        (bot.send_poll(user.id, " ", ["a", "b"]), "Poll question must be non-empty"),
+        (bot.send_poll(user.id, "问" * 301, ["a", "b"]), "Poll question length must not exceed 300"),
+        (bot.send_poll(user.id, "问", ["a"]), "Poll must have at least 2 option"),
+        (bot.send_poll(user.id, "问", [str(n) for n in range(13)]), "Poll can't have more than 12 options"),
+        (bot.send_poll(user.id, "问", ["a", " "]), "Poll options must be non-empty"),
+        (bot.send_poll(user.id, "问", ["a", "b" * 101]), "Poll options length must not exceed 100"),
+        (bot.send_poll(user.id, "问", ["a", "b"], type=Poll.QUIZ, correct_option_ids=[2]), "correct option"),
+        (
+            bot.send_poll(
+                user.id, "问", ["a", "b"], type=Poll.QUIZ, correct_option_ids=[0], explanation="长" * 201
+            ),
+            "Explanation length must not exceed 200",
+        ),
+        (bot.stop_poll(user.id, 99), "Message with poll to stop not found"),
+    ]
+    for coroutine, expected in cases:
+        with pytest.raises(BadRequest, match=expected):
+            await coroutine
+    assert fake.sent_messages(user) == []
+
+
+async def test_answers_arrive_as_telegram_sends_them(fake: FakeBotAPI, bot: Bot) -> None:
+    user = fake.user(1042, "阿明")
+    sent = await bot.send_poll(
+        user.id, "几天内？", ["3 天", "7 天"], is_anonymous=False, type=Poll.QUIZ, correct_option_ids=[1]
+    )
+    assert sent.poll is not None
+    answer = await fake.answer_poll(user, fake.last_sent(user), [0])
+    assert answer is not None
+    assert answer["poll_answer"] == {
+        "poll_id": sent.poll.id,
+        "user": user.to_dict(),
+        "option_ids": [0],
+        "option_persistent_ids": ["0"],
+    }
+    parsed = Update.de_json(answer, bot)
+    assert parsed.poll_answer is not None and parsed.effective_user is not None
+    assert parsed.effective_user.id == user.id and parsed.effective_chat is None
+    assert parsed.poll_answer.option_ids == (0,)
+    state = Update.de_json(fake.updates[-1], bot).poll
+    assert state is not None and state.id == sent.poll.id
+    assert [o.voter_count for o in state.options] == [1, 0] and state.total_voter_count == 1
+
+    # A real client answers a quiz once, and only a poll its user can see.
+    with pytest.raises(AssertionError, match="one answer, once"):
+        await fake.answer_poll(user, sent.poll.id, [1])
+    stranger = fake.user(1043, "阿红")
+    with pytest.raises(AssertionError, match="cannot see"):
+        await fake.answer_poll(stranger, sent.poll.id, [1])
+    # ... but an update can claim anything: a poll forwarded to someone else, or one that never existed.
+    forged = await fake.answer_poll(stranger, sent.poll.id, [1], strict=False)
+    assert forged is not None and forged["poll_answer"]["user"]["id"] == stranger.id
+    unknown = await fake.answer_poll(stranger, "424242", [0], strict=False)
+    assert unknown is not None and unknown["poll_answer"]["poll_id"] == "424242"
+
+    anonymous = await bot.send_poll(user.id, "午饭?", ["面", "饭"])
+    assert await fake.answer_poll(user, fake.last_sent(user), [1]) is None
+    assert fake.updates[-1]["poll"]["id"] == anonymous.poll.id  # only the counts, nobody's answer
+
+
+async def test_stopped_poll_is_closed_and_reported(fake: FakeBotAPI, bot: Bot) -> None:
+    user = fake.user(1044, "阿明")
+    sent = await bot.send_poll(user.id, "几天内？", ["3 天", "7 天"], is_anonymous=False)
+    stopped = await bot.stop_poll(user.id, sent.message_id)
+    assert stopped.is_closed and fake.last_sent(user)["poll"]["is_closed"]
+    assert fake.updates[-1]["poll"]["is_closed"]
+    with pytest.raises(BadRequest, match="Poll has already been closed"):
+        await bot.stop_poll(user.id, sent.message_id)
+    with pytest.raises(AssertionError, match="closed"):
+        await fake.answer_poll(user, sent.message_id and fake.last_sent(user), [0])
+    text = await bot.send_message(user.id, "不是投票")
+    with pytest.raises(BadRequest, match="Message with poll to stop not found"):
+        await bot.stop_poll(user.id, text.message_id)
+
+
+async def test_poll_answers_reach_a_poll_answer_handler(fake: FakeBotAPI) -> None:
+    user = fake.user(1045, "阿明")
+    app = build_app(fake)
+    heard: list[tuple[int, str, tuple[int, ...]]] = []
+
+    async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.poll_answer is not None and update.poll_answer.user is not None
+        heard.append((update.poll_answer.user.id, update.poll_answer.poll_id, update.poll_answer.option_ids))
+
+    app.add_handler(PollAnswerHandler(on_answer))
+    async with running_application(app):
+        sent = await app.bot.send_poll(
+            user.id, "几天内？", ["3 天", "7 天"], is_anonymous=False, type=Poll.QUIZ, correct_option_ids=[1]
+        )
+        assert sent.poll is not None
+        await fake.answer_poll(user, sent.poll.id, [1])
+        await fake.wait_until(lambda: bool(heard), message="the poll answer")
+    assert heard == [(user.id, sent.poll.id, (1,))]

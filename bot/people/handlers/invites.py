@@ -51,7 +51,9 @@ async def redeem(update: Update, context: BotContext, code: str) -> None:
     async with context.session() as session:
         person = await service.get_person(session, context.person.telegram_id)
         assert person is not None
-        outcome = await service.redeem_invite(session, code, person)
+        outcome = await service.redeem_invite(
+            session, code, person, became_staff=context.bot_data.became_staff
+        )
     context.person = person
     await reply(update, context, context.gettext(_ANSWERS[outcome], name=person.first_name), parse_mode=None)
     if outcome == service.InviteOutcome.JOINED:

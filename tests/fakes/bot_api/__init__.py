@@ -4,7 +4,7 @@
 python-telegram-bot ``Application`` to run against it unchanged: long polling and webhooks,
 sending/editing/deleting messages with Telegram's own error texts, HTML/MarkdownV2/Markdown
 parsing into entities, file uploads and downloads, flood limits, and helpers that act as users
-(send text, press buttons, share contacts, add the bot to groups, block it, ...).
+(send text, press buttons, answer polls, share contacts, add the bot to groups, block it, ...).
 
 Wiring a PTB application::
 
@@ -46,8 +46,8 @@ Layout of this package (``FakeBotAPI`` is composed of one mixin per module):
   webhooks; :mod:`.files` – file storage and ``getFile``;
 * :mod:`.users` and :mod:`.membership` – acting as users; :mod:`.inspection` – recorded calls
   and chat state; :mod:`.failures` – error/delay injection and flood limits;
-* :mod:`.methods` – the other Bot API method implementations (messages, edits, queries, chats,
-  the bot's settings), registered with :func:`.parameters._api`;
+* :mod:`.methods` – the other Bot API method implementations (messages, edits, polls, queries,
+  chats, the bot's settings), registered with :func:`.parameters._api`;
 * :mod:`.formatting` / :mod:`.parsers` – Telegram's text formatting; :mod:`.models`,
   :mod:`.constants`, :mod:`.parameters`, :mod:`.helpers` – shared types and helpers.
 """
@@ -64,7 +64,14 @@ from tests.fakes.bot_api.files import FilesMixin
 from tests.fakes.bot_api.formatting import parse_formatted_text
 from tests.fakes.bot_api.inspection import InspectionMixin
 from tests.fakes.bot_api.membership import MembershipMixin
-from tests.fakes.bot_api.methods import BotMixin, ChatsMixin, EditingMixin, MessagesMixin, QueriesMixin
+from tests.fakes.bot_api.methods import (
+    BotMixin,
+    ChatsMixin,
+    EditingMixin,
+    MessagesMixin,
+    PollsMixin,
+    QueriesMixin,
+)
 from tests.fakes.bot_api.models import ApiError, Call, FakeChat, FakeUser, StoredFile
 from tests.fakes.bot_api.models import ChatRef as ChatRef
 from tests.fakes.bot_api.parameters import _api as _api
@@ -96,6 +103,7 @@ class FakeBotAPI(
     InspectionMixin,
     MessagesMixin,
     EditingMixin,
+    PollsMixin,
     QueriesMixin,
     ChatsMixin,
     BotMixin,

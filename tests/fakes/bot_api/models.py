@@ -196,6 +196,15 @@ class _ChatState:
 
 
 @dataclass
+class _PollState:
+    """A poll the bot sent: where it is, and who chose what (by user id)."""
+
+    chat_id: int
+    message_id: int
+    votes: dict[int, list[int]] = field(default_factory=dict)
+
+
+@dataclass
 class _WithDescription:
     """A successful result that also carries Telegram's ``description`` (setWebhook & co.)."""
 

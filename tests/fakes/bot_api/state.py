@@ -38,6 +38,7 @@ from tests.fakes.bot_api.models import (
     _DelayRule,
     _FailRule,
     _Limits,
+    _PollState,
 )
 from tests.fakes.bot_api.parameters import _api_table, _Params
 
@@ -100,6 +101,8 @@ class _FakeState:
         self._update_ids = itertools.count(100_001)
         self._query_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
+        self._poll_ids = itertools.count(5_000_000_000_000_000_001)
+        self._polls: dict[str, _PollState] = {}
         self._callback_queries: dict[str, JSONDict] = {}
         self._inline_queries: dict[str, JSONDict] = {}
         self._fail_rules: list[_FailRule] = []

@@ -1,6 +1,6 @@
 """Acting as users: registering users and groups, and users sending messages, photos, files,
-voice notes, contacts and locations, forwarding, editing, pressing inline buttons and typing
-inline queries. Also decides which user messages reach the bot (group privacy mode)."""
+voice notes, contacts and locations, forwarding, editing, pressing inline buttons, answering polls and
+typing inline queries. Also decides which user messages reach the bot (group privacy mode)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.fakes.bot_api.constants import _ADMIN_STATUSES, _MEMBER_STATUSES, JSO
 from tests.fakes.bot_api.files import FilesMixin
 from tests.fakes.bot_api.formatting import parse_formatted_text
 from tests.fakes.bot_api.helpers import _as_mapping, _chat_id_of, _is_service, _markup_buttons, _now
-from tests.fakes.bot_api.models import FakeChat, FakeUser, _ChatState
+from tests.fakes.bot_api.models import Call, FakeChat, FakeUser, _ChatState
 
 
 class UsersMixin(FilesMixin):
@@ -309,6 +309,81 @@ class UsersMixin(FilesMixin):
             query["message"] = {"chat": state.chat.to_dict(), "message_id": message_id, "date": 0}
         self._callback_queries[query_id] = query
         return self._push_update("callback_query", query)
+
+    async def answer_poll(
+        self,
+        user: FakeUser,
+        poll: Mapping[str, Any] | Call | str,
+        option_ids: list[int],
+        *,
+        strict: bool = True,
+    ) -> JSONDict | None:
+        """The user chooses ``option_ids`` in a poll the bot sent (a message dict, the ``sendPoll`` call, or
+        the poll id), as Telegram reports it: a ``poll_answer`` update (non-anonymous polls only; it has no
+        chat, only the user) and a ``poll`` update with the new counts. Returns the ``poll_answer`` update
+        (None for an anonymous poll).
+
+        With ``strict`` the user must see the poll (their private chat, or a group they are in), it must be
+        open, and a quiz takes one answer, once — what a real client allows. ``strict=False`` answers any
+        poll id, even one the bot never sent to this user (a forwarded poll, a forged update).
+        """
+        poll_id = self._poll_id_of(poll)
+        known = self._polls.get(poll_id)
+        if strict:
+            if known is None:
+                raise AssertionError(f"the bot sent no poll {poll_id}")
+            state = self._state(known.chat_id)
+            shown = state.messages.get(known.message_id)
+            if shown is None:
+                raise AssertionError(f"the message of poll {poll_id} is gone")
+            if state.chat.type == "private" and state.chat.id != user.id:
+                raise AssertionError(f"{user.first_name} cannot see poll {poll_id} in chat {state.chat.id}")
+            if state.chat.type != "private" and state.members.get(user.id) in (None, "left", "kicked"):
+                raise AssertionError(f"{user.first_name} is not in chat {state.chat.id}")
+            current = shown["poll"]
+            if current["is_closed"]:
+                raise AssertionError(f"poll {poll_id} is closed")
+            if user.id in known.votes and not current["allows_revoting"]:
+                raise AssertionError(f"poll {poll_id} takes one answer, once")
+            if len(option_ids) > 1 and not current["allows_multiple_answers"]:
+                raise AssertionError(f"poll {poll_id} takes one answer")
+            if any(not 0 <= option < len(current["options"]) for option in option_ids):
+                raise AssertionError(f"poll {poll_id} has no option {option_ids}")
+        answer = None
+        if known is not None:
+            shown = self._state(known.chat_id).messages.get(known.message_id)
+            if shown is not None:
+                current = shown["poll"]
+                for option in known.votes.pop(user.id, []):
+                    current["options"][option]["voter_count"] -= 1
+                if option_ids:
+                    known.votes[user.id] = list(option_ids)
+                    for option in option_ids:
+                        current["options"][option]["voter_count"] += 1
+                current["total_voter_count"] = len(known.votes)
+                if not current["is_anonymous"]:
+                    answer = self._push_poll_answer(poll_id, user, option_ids)
+                self._push_update("poll", copy.deepcopy(current))
+                return answer
+        return self._push_poll_answer(poll_id, user, option_ids)
+
+    def _push_poll_answer(self, poll_id: str, user: FakeUser, option_ids: list[int]) -> JSONDict:
+        payload: JSONDict = {
+            "poll_id": poll_id,
+            "user": user.to_dict(),
+            "option_ids": list(option_ids),
+            "option_persistent_ids": [str(option) for option in option_ids],
+        }
+        return self._push_update("poll_answer", payload)
+
+    @staticmethod
+    def _poll_id_of(poll: Mapping[str, Any] | Call | str) -> str:
+        if isinstance(poll, str):
+            return poll
+        if isinstance(poll, Call):
+            poll = poll.result
+        poll = _as_mapping(poll)
+        return str(poll["poll"]["id"] if "poll" in poll else poll["id"])
 
     async def inline_query(
         self, user: FakeUser, query: str, offset: str = "", *, chat_type: str | None = "sender"

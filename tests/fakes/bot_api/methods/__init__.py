@@ -10,6 +10,15 @@ from tests.fakes.bot_api.methods.chats import ChatsMixin
 from tests.fakes.bot_api.methods.content import ContentMixin
 from tests.fakes.bot_api.methods.editing import EditingMixin
 from tests.fakes.bot_api.methods.messages import MessagesMixin
+from tests.fakes.bot_api.methods.polls import PollsMixin
 from tests.fakes.bot_api.methods.queries import QueriesMixin
 
-__all__ = ["BotMixin", "ChatsMixin", "ContentMixin", "EditingMixin", "MessagesMixin", "QueriesMixin"]
+__all__ = [
+    "BotMixin",
+    "ChatsMixin",
+    "ContentMixin",
+    "EditingMixin",
+    "MessagesMixin",
+    "PollsMixin",
+    "QueriesMixin",
+]
