@@ -68,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
         finally:
             loop.close()
     else:
+        if settings.webapp_url:
+            from bot.web import serve_with_polling
+
+            serve_with_polling(application, settings)
         application.run_polling(allowed_updates=None)
     return 0
 

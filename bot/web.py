@@ -1,4 +1,10 @@
-"""The bot's own HTTP server, on the bot's event loop: Telegram's webhook when ``WEBHOOK_URL`` is set.
+"""The bot's own HTTP server, on the bot's event loop: Telegram's webhook when ``WEBHOOK_URL`` is set, and
+the dashboard (``bot.dashboard``, a Mini App) when ``WEBAPP_URL`` is set.
+
+One server serves both: with a webhook it listens on ``WEBHOOK_LISTEN:WEBHOOK_PORT`` (the dashboard's page and
+API beside ``/telegram``); in polling mode the dashboard alone listens on ``WEBAPP_LISTEN:WEBAPP_PORT``, started
+after the bot's startup hook and stopped before its shutdown hook (:func:`serve_with_polling`). A dashboard
+that cannot bind its port is one log line: the bot keeps running.
 
 Following python-telegram-bot's custom-webhook pattern, the application is built without an updater
 (``ApplicationBuilder().updater(None)``) and every accepted post becomes an update on
@@ -14,6 +20,7 @@ import contextlib
 import hmac
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from telegram import Update
@@ -29,8 +36,24 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024
 
 
-def web_application(application: BotApplication, *, webhook_secret: str) -> web.Application:
-    """The aiohttp application: ``POST /telegram`` takes Telegram's updates."""
+def web_application(
+    application: BotApplication, *, webhook_secret: str | None = None, dashboard: bool = False
+) -> web.Application:
+    """The aiohttp application: ``POST /telegram`` takes Telegram's updates (with ``webhook_secret``), and
+    the dashboard is served beside it (with ``dashboard``)."""
+    app = web.Application(client_max_size=MAX_UPDATE_BYTES)
+    if webhook_secret is not None:
+        app.router.add_post(WEBHOOK_PATH, _receiver(application, webhook_secret))
+    if dashboard:
+        from bot.dashboard import routes
+
+        routes.add_routes(app, application)
+    return app
+
+
+def _receiver(
+    application: BotApplication, webhook_secret: str
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     if not webhook_secret:
         raise ValueError("a webhook needs a secret token")
     expected = webhook_secret.encode()
@@ -51,9 +74,44 @@ def web_application(application: BotApplication, *, webhook_secret: str) -> web.
         await application.update_queue.put(update)
         return web.Response(status=200)
 
-    app = web.Application(client_max_size=MAX_UPDATE_BYTES)
-    app.router.add_post(WEBHOOK_PATH, receive)
-    return app
+    return receive
+
+
+async def start_dashboard(application: BotApplication, host: str, port: int) -> web.AppRunner | None:
+    """Serve the dashboard alone on ``host:port``; None (and one log line) when the port cannot be bound."""
+    runner = web.AppRunner(web_application(application, dashboard=True), access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        log.error("the dashboard cannot listen on %s:%s (%s); the bot runs without it", host, port, exc)
+        await runner.cleanup()
+        return None
+    log.info("dashboard listening on %s:%s", host, port)
+    return runner
+
+
+def serve_with_polling(application: BotApplication, settings: Settings) -> None:
+    """In polling mode, run the dashboard on the bot's loop: after the startup hook, until before the
+    shutdown hook (``run_polling`` calls both)."""
+    started, stopped = application.post_init, application.post_shutdown
+    runners: list[web.AppRunner] = []
+
+    async def post_init(app: BotApplication) -> None:
+        if started is not None:
+            await started(app)
+        runner = await start_dashboard(application, settings.webapp_listen, settings.webapp_port)
+        if runner is not None:
+            runners.append(runner)
+
+    async def post_shutdown(app: BotApplication) -> None:
+        while runners:
+            await runners.pop().cleanup()
+        if stopped is not None:
+            await stopped(app)
+
+    application.post_init = post_init
+    application.post_shutdown = post_shutdown
 
 
 async def serve_webhook(application: BotApplication, settings: Settings, webhook_secret: str) -> None:
@@ -64,7 +122,8 @@ async def serve_webhook(application: BotApplication, settings: Settings, webhook
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # not on every platform
             loop.add_signal_handler(signum, stop.set)
-    runner = web.AppRunner(web_application(application, webhook_secret=webhook_secret), access_log=None)
+    app = web_application(application, webhook_secret=webhook_secret, dashboard=bool(settings.webapp_url))
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
         if application.post_init is not None:
