@@ -24,6 +24,7 @@ from bot.attendance.checkins import CheckInQueue
 from bot.concurrency import PerUserUpdateProcessor
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData
+from bot.dashboard import handlers as dashboard
 from bot.db import create_engine, create_session_factory, upgrade_database
 from bot.delivery import scheduled as delivery_scheduled
 from bot.delivery.sender import Sender, TelegramRateLimiter
@@ -39,12 +40,13 @@ from bot.people import handlers as people
 from bot.people.directory import PeopleDirectory
 from bot.people.models import Role
 from bot.replies import stale_button
+from bot.training import handlers as training
 
 __all__ = ["BotApplication", "MissingTokenError", "build_application"]
 
 log = logging.getLogger(__name__)
 
-CAPABILITIES: tuple[ModuleType, ...] = (people, knowledge, attendance, notices, jobs)
+CAPABILITIES: tuple[ModuleType, ...] = (people, knowledge, attendance, notices, jobs, dashboard, training)
 
 
 class MissingTokenError(RuntimeError):
@@ -116,6 +118,8 @@ def _add_handlers(application: BotApplication) -> None:
         *attendance.handlers(),
         *notices.handlers(),
         *jobs.handlers(),
+        *dashboard.handlers(),
+        *training.handlers(),
         # A button nobody above claimed is out of date or forged: say so, change nothing.
         CallbackQueryHandler(stale_button),
         # Plain text in a private chat is a question for the notes. Late, so that a conversation waiting

@@ -38,8 +38,16 @@ class Settings(BaseSettings):
     webhook_listen: str = Field(default="0.0.0.0")
     webhook_port: int = Field(default=8443)
     webhook_secret: SecretStr | None = Field(default=None)
-    kb_answer_threshold: float = Field(default=50.0, ge=0, le=100)
-    kb_suggest_threshold: float = Field(default=40.0, ge=0, le=100)
+    webapp_url: str | None = Field(
+        default=None, description="Public HTTPS URL of the dashboard (Mini App); unset means no dashboard"
+    )
+    # With WEBHOOK_URL also set, one server on WEBHOOK_LISTEN:WEBHOOK_PORT serves both and these are unused.
+    webapp_listen: str = Field(default="0.0.0.0")
+    webapp_port: int = Field(default=8080, ge=1, le=65535)
+    # The estimated probability (%) that the best note is right, needed to answer / to suggest: the defaults are
+    # the fitted ones of bot/knowledge/search/fitted.py (tests/unit/test_config.py keeps them equal).
+    kb_answer_threshold: float = Field(default=65.5, ge=0, le=100)
+    kb_suggest_threshold: float = Field(default=31.0, ge=0, le=100)
     log_level: str = Field(default="INFO")
     attendance_summary_time: str = Field(
         default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Local time of the daily summary"

@@ -7,12 +7,14 @@ from bot.attendance.models import (
     CalendarDay,
     Shift,
     ShiftAssignment,
+    StatutoryDay,
 )
 from bot.delivery.models import Campaign, Delivery
 from bot.jobs.models import JobApplication, JobPosting, JobSubscription
-from bot.knowledge.models import Question
+from bot.knowledge.models import LearnedPhrasing, Question
 from bot.notices.models import Notice, NoticeAck
 from bot.people.models import GroupChat, Invite, Person, Role
+from bot.training.models import Enrolment, Lesson, QuizPoll, ReviewCard
 
 __all__ = [
     "AttendanceConfig",
@@ -21,16 +23,22 @@ __all__ = [
     "CalendarDay",
     "Campaign",
     "Delivery",
+    "Enrolment",
     "GroupChat",
     "Invite",
     "JobApplication",
     "JobPosting",
     "JobSubscription",
+    "LearnedPhrasing",
+    "Lesson",
     "Notice",
     "NoticeAck",
     "Person",
     "Question",
+    "QuizPoll",
+    "ReviewCard",
     "Role",
     "Shift",
     "ShiftAssignment",
+    "StatutoryDay",
 ]

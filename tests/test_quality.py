@@ -40,7 +40,7 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-CAPABILITIES = ("people", "knowledge", "delivery", "notices", "jobs", "attendance")
+CAPABILITIES = ("people", "knowledge", "delivery", "notices", "jobs", "attendance", "training", "dashboard")
 
 
 def _speaks_telegram(path: Path) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -31,6 +31,9 @@ from tests.e2e.conftest import ADMIN_ID, bot_settings, running_bot, staff
 from tests.fakes.bot_api import FakeBotAPI, FakeChat, FakeUser
 
 T = TypeVar("T")
+
+#: How long a person may wait for an answer before it counts as silence (generous: CI machines are busy).
+ANSWER_WITHIN_SECONDS = 10.0
 
 ROLES = ("seeker", "staff", "admin")
 KINDS = (
@@ -324,21 +327,32 @@ class BotHarness:
         elif action.kind == "inline":
             await api.inline_query(user, action.text[:256], chat_type=action.data or None)
         self.findings.updates += 1
-        await api.wait_idle(quiet=0.05, timeout=30)
-        if query_id is not None and not api.calls_to(
-            "answerCallbackQuery", since=mark, callback_query_id=query_id
-        ):
+
+        def pressed_answered() -> bool:
+            return bool(api.calls_to("answerCallbackQuery", since=mark, callback_query_id=query_id))
+
+        def message_answered() -> bool:
+            return any(
+                call.method.startswith(("send", "copy", "forward")) and call.params.get("chat_id") == user.id
+                for call in api.calls[mark:]
+            )
+
+        # Wait for the answer itself (a search runs in a worker thread: a quiet moment is not an answer yet),
+        # then for the bot to settle before the next action.
+        if query_id is not None and not await self._within(pressed_answered):
             self.findings.unanswered.append(f"button {action.data!r} by {action.role}")
         if expects_reply:
             self.findings.private_messages += 1
-            answered = [
-                call
-                for call in api.calls[mark:]
-                if call.method.startswith(("send", "copy", "forward"))
-                and call.params.get("chat_id") == user.id
-            ]
-            if not answered:
+            if not await self._within(message_answered):
                 self.findings.unanswered.append(f"{action.kind} {action.text[:60]!r} by {action.role}")
+        await api.wait_idle(quiet=0.05, timeout=30)
+
+    async def _within(self, condition: Callable[[], bool], seconds: float = ANSWER_WITHIN_SECONDS) -> bool:
+        try:
+            await self.api.wait_until(condition, timeout=seconds)
+        except AssertionError:
+            return False
+        return True
 
     async def normal_question_is_answered(self) -> bool:
         """After all that, a new staff member's ordinary question still gets a note."""

@@ -41,3 +41,11 @@ def test_bad_timezone_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TIMEZONE", "Mars/Base")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_knowledge_thresholds_default_to_the_fitted_ones() -> None:
+    from bot.knowledge.search import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.kb_answer_threshold == DEFAULT_ANSWER_THRESHOLD
+    assert settings.kb_suggest_threshold == DEFAULT_SUGGEST_THRESHOLD

@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot import unhandled
@@ -229,7 +229,10 @@ async def stay_pressed(update: Update, context: BotContext, _pressed: StayOn) ->
     query = update.callback_query
     assert query is not None
     await query.answer(context.gettext("OK, keep up the good work!"))
-    await query.edit_message_reply_markup(None)
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:  # pressed twice, or the message is gone: there is nothing left to remove
+        log.info("could not remove the check-out question's buttons: %s", exc)
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
