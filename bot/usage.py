@@ -23,6 +23,12 @@ class UsageError(ValueError):
     def text(self, _: Translate) -> str:
         """The translated answer, HTML-safe (string fields are escaped: they may be what someone typed)."""
         fields = {
-            key: html.escape(value) if isinstance(value, str) else value for key, value in self.fields.items()
+            key: _shown(value) if isinstance(value, str) else value for key, value in self.fields.items()
         }
         return _(self.message, **fields)
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """What someone typed, as it may be quoted back: escaped, and cut short (a 10,000-character "name" must
+    not make the answer itself too long to send)."""
+    return html.escape(text if len(text) <= limit else text[: limit - 1] + "…")
