@@ -87,13 +87,13 @@ def _blocks(text: str, limit: int) -> list[str]:
         plain = paragraph.startswith("<blockquote>")
         inner = paragraph.removeprefix("<blockquote>").removesuffix("</blockquote>") if plain else paragraph
         chunk = ""
-        room = limit - (len("<blockquote></blockquote>") if plain else 0)
+        space = limit - (len("<blockquote></blockquote>") if plain else 0)
         for line in inner.split("\n"):
-            while len(line) > room:  # a single enormous line: cut it at the limit
-                line_part, line = line[:room], line[room:]
+            while len(line) > space:  # a single enormous line: cut it at the limit
+                line_part, line = line[:space], line[space:]
                 blocks.append(_wrap(line_part, plain))
             candidate = f"{chunk}\n{line}" if chunk else line
-            if len(candidate) <= room:
+            if len(candidate) <= space:
                 chunk = candidate
             else:
                 blocks.append(_wrap(chunk, plain))
