@@ -62,7 +62,7 @@ def fake_process(conn: Connection, staff: int) -> None:
 
 
 async def _fake_main(conn: Connection, staff: int) -> None:
-    from tests.fakes.bot_api import FakeBotAPI
+    from bot.playground.botapi import FakeBotAPI
 
     loop = asyncio.get_running_loop()
     async with FakeBotAPI() as api:

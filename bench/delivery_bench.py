@@ -49,7 +49,7 @@ GROUP_BASE, PRIVATE_BASE = -1_000_000, 5_000_000
 
 async def serve(groups: int, private: int) -> None:
     """Run the fake Bot API with the bench's chats until stdin closes; print its port first."""
-    from tests.fakes.bot_api import FakeBotAPI
+    from bot.playground.botapi import FakeBotAPI
 
     async with FakeBotAPI() as fake:
         for i in range(groups):
@@ -146,7 +146,7 @@ async def bench_outbox(groups: int, private: int, database_url: str | None) -> d
     from bot.delivery.models import Campaign
     from bot.delivery.payload import Payload
     from bot.delivery.sender import Sender, TelegramRateLimiter
-    from tests.fakes.bot_api import DEFAULT_TOKEN
+    from bot.playground.botapi import DEFAULT_TOKEN
 
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
@@ -225,7 +225,7 @@ async def _reset_postgres(url: str) -> None:
 async def bench_burst(kind: str, count: int) -> dict[str, Any]:
     """``count`` messages to distinct private chats, all at once, through one limiter."""
     from bot.delivery.sender import TelegramRateLimiter
-    from tests.fakes.bot_api import DEFAULT_TOKEN
+    from bot.playground.botapi import DEFAULT_TOKEN
 
     limiter: BaseRateLimiter[Any] = AIORateLimiter() if kind == "ptb" else TelegramRateLimiter(max_retries=0)
     async with fake_server(0, count) as base_url:

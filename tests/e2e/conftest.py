@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import BotApplication, build_application
 from bot.config import Settings
-from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
+from bot.playground.botapi import Call, FakeBotAPI, FakeUser
 from tests.fakes.fixtures import fake_bot_api
 
 __all__ = ["ADMIN_ID", "fake_bot_api"]

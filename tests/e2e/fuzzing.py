@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from bot.app import BotApplication
 from bot.buttons import registered_buttons
 from bot.context import BotContext
+from bot.playground.botapi import FakeBotAPI, FakeChat, FakeUser
 from tests.e2e.conftest import ADMIN_ID, bot_settings, running_bot, staff
-from tests.fakes.bot_api import FakeBotAPI, FakeChat, FakeUser
 
 T = TypeVar("T")
 

@@ -7,8 +7,8 @@ from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from bot.errors import AdminReportThrottle
+from bot.playground.botapi import FakeBotAPI
 from tests.e2e.conftest import ADMIN_ID, bot_settings, reply_to, running_bot
-from tests.fakes.bot_api import FakeBotAPI
 
 
 async def _boom(update: Update, context: BotContext) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.fakes.bot_api import DEFAULT_TOKEN, FakeBotAPI
+from bot.playground.botapi import DEFAULT_TOKEN, FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
 

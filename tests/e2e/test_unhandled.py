@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.app import BotApplication
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import reply_to, staff
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 @pytest.fixture

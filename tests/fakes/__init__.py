@@ -1,5 +1,1 @@
-"""Test doubles for external services (see ``bot_api`` for the fake Telegram Bot API)."""
-
-from tests.fakes.bot_api import ApiError, Call, FakeBotAPI, FakeChat, FakeUser, StoredFile
-
-__all__ = ["ApiError", "Call", "FakeBotAPI", "FakeChat", "FakeUser", "StoredFile"]
+"""Test helpers for external services; the fake Telegram Bot API itself is ``bot.playground.botapi``."""

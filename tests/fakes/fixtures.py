@@ -1,4 +1,4 @@
-"""Pytest fixtures and helpers around :class:`~tests.fakes.bot_api.FakeBotAPI`.
+"""Pytest fixtures and helpers around :class:`~bot.playground.botapi.FakeBotAPI`.
 
 Import them into a ``conftest.py`` (list the fixture in ``__all__`` instead of ``noqa`` if
 another fixture in that module requests it, or ruff reports F811)::
@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 import pytest_asyncio
 from telegram.ext import Application
 
-from tests.fakes.bot_api import FakeBotAPI
+from bot.playground.botapi import FakeBotAPI
 
 __all__ = ["fake_bot_api", "running_application"]
 

@@ -23,8 +23,8 @@ from bot.attendance.models import AttendanceRecord, AttendanceRequest
 from bot.delivery import service as delivery
 from bot.delivery.models import Delivery, DeliveryState
 from bot.people.models import Person
+from bot.playground.botapi import Call, FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, bot_settings, reply_to, running_bot, staff
-from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
 
 TZ = ZoneInfo("Asia/Shanghai")
 THURSDAY = date(2025, 10, 9)

@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import BotApplication
 from bot.attendance import scheduled
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.attendance.conftest import (
     MAKEUP_SUNDAY,
     NATIONAL_DAY,
@@ -24,7 +25,6 @@ from tests.e2e.attendance.conftest import (
     tick,
 )
 from tests.e2e.conftest import bot_settings, reply_to, running_bot
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_no_reminders_on_a_public_holiday_and_reminders_on_a_make_up_workday(

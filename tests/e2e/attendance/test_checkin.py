@@ -8,6 +8,7 @@ from typing import Any
 from bot.app import BotApplication
 from bot.attendance.buttons import CheckInNow, CheckOutNow, StayOn
 from bot.attendance.models import RecordStatus
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.attendance.conftest import (
     FRIDAY,
     THURSDAY,
@@ -20,7 +21,6 @@ from tests.e2e.attendance.conftest import (
     tick,
 )
 from tests.e2e.conftest import press, reply_to
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_reminders_check_in_on_time_late_and_absence(

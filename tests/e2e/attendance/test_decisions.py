@@ -12,6 +12,7 @@ from bot.attendance.models import RequestStatus
 from bot.delivery import service as delivery
 from bot.delivery.models import DeliveryState
 from bot.i18n import gettext_for
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from bot.replies import STALE_BUTTON
 from tests.e2e.attendance.conftest import (
     card_shown,
@@ -22,7 +23,6 @@ from tests.e2e.attendance.conftest import (
     staff_members,
 )
 from tests.e2e.conftest import ADMIN_ID, press, reply_to
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_when_one_admin_decides_the_other_admins_cards_say_so(

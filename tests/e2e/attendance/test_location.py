@@ -9,9 +9,9 @@ from bot import unhandled
 from bot.app import BotApplication
 from bot.attendance import service
 from bot.i18n import gettext_for
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.attendance.conftest import THURSDAY, at, define_shift, records, staff_members
 from tests.e2e.conftest import ADMIN_ID, reply_to
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_check_in_too_far_from_the_workplace_is_explained_not_recorded(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import BotApplication
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.attendance.conftest import define_shift, staff_members
 from tests.e2e.conftest import reply_to
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_my_shifts_and_my_month(

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from bot.app import BotApplication
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.attendance.conftest import THURSDAY, at, define_shift, staff_members, tick
 from tests.e2e.conftest import ADMIN_ID, reply_to
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_monthly_workbook_and_chart(

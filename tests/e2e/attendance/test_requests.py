@@ -9,6 +9,7 @@ from bot.attendance import arguments
 from bot.attendance.buttons import AnswerSwap, Decide, Withdraw
 from bot.attendance.models import RecordStatus, RequestStatus
 from bot.i18n import gettext_for
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.attendance.conftest import (
     THURSDAY,
     at,
@@ -24,7 +25,6 @@ from tests.e2e.attendance.conftest import (
     tick,
 )
 from tests.e2e.conftest import ADMIN_ID, press, reply_to, staff
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_approved_leave_suppresses_reminders_and_absence(

@@ -30,7 +30,7 @@ from bot.db import SessionFactory, create_engine, create_session_factory, upgrad
 from bot.delivery import service as delivery
 from bot.delivery.models import Campaign, Delivery
 from bot.people.models import Person, Role
-from tests.fakes.bot_api import FakeBotAPI
+from bot.playground.botapi import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[3]
 TZ = ZoneInfo("Asia/Shanghai")

@@ -13,6 +13,7 @@ from bot.app import BotApplication
 from bot.attendance import scheduled
 from bot.attendance.buttons import Decide
 from bot.attendance.models import RecordStatus
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.attendance.conftest import (
     THURSDAY,
     at,
@@ -24,7 +25,6 @@ from tests.e2e.attendance.conftest import (
     tick,
 )
 from tests.e2e.conftest import ADMIN_ID, bot_settings, press, reply_to, running_bot
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_restart_mid_shift_sends_one_reminder_each_and_records_absences(

@@ -9,6 +9,7 @@ from typing import Any
 from bot.app import BotApplication
 from bot.attendance.buttons import ConfirmDelete, DeleteShift, OnHolidays, ShiftCard
 from bot.i18n import gettext_for
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.attendance.conftest import (
     NATIONAL_DAY,
     at,
@@ -19,7 +20,6 @@ from tests.e2e.attendance.conftest import (
     tick,
 )
 from tests.e2e.conftest import buttons, press, reply_to
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 REFUSED_TO_SEEKERS = gettext_for("zh_CN")("Sorry, this is for staff only. Ask an admin for an invite link.")
 

@@ -8,9 +8,9 @@ from bot.app import BotApplication
 from bot.attendance import service
 from bot.attendance.buttons import ToggleStaff
 from bot.i18n import gettext_for
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.attendance.conftest import THURSDAY, at, define_shift, staff_members, texts_to, tick
 from tests.e2e.conftest import buttons, press, reply_to
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def on_shift(app: BotApplication, name: str) -> list[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app import BotApplication
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, reply_to
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_workplace_distance_and_check_are_set_without_a_location(

@@ -35,9 +35,9 @@ from bot.knowledge.models import Outcome, Question
 from bot.knowledge.search import SearchResult
 from bot.notices import service as notices
 from bot.people.models import Person
+from bot.playground.botapi import Call, FakeBotAPI, FakeUser
 from bot.web import web_application
 from tests.e2e.conftest import ADMIN_ID, bot_settings, reply_to, running_bot, staff
-from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
 
 TZ = ZoneInfo("Asia/Shanghai")
 THURSDAY = date(2025, 10, 9)

@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient
 from bot.app import BotApplication
 from bot.clock import utcnow
 from bot.dashboard import routes
+from bot.playground.botapi import FakeBotAPI
 from tests.e2e.dashboard.conftest import OTHER_BOT_TOKEN, Floor, sign_init_data, tampered
-from tests.fakes.bot_api import FakeBotAPI
 
 Client = TestClient[Any, Any]
 

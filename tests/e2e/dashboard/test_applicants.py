@@ -8,8 +8,8 @@ from aiohttp.test_utils import TestClient
 
 from bot.app import BotApplication
 from bot.jobs.models import ApplicationStatus, JobApplication, JobPosting, PostingState
+from bot.playground.botapi import FakeBotAPI
 from tests.e2e.dashboard.conftest import Floor, applied, bearer
-from tests.fakes.bot_api import FakeBotAPI
 
 Client = TestClient[Any, Any]
 

@@ -18,6 +18,7 @@ from bot.attendance import service as attendance
 from bot.clock import utcnow
 from bot.knowledge import service as knowledge
 from bot.knowledge.models import Question, QueueState
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.dashboard.conftest import (
     TZ,
@@ -29,7 +30,6 @@ from tests.e2e.dashboard.conftest import (
     sign_init_data,
     status_of,
 )
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 playwright_api = pytest.importorskip("playwright.async_api", reason="playwright is in the test extra")
 CHROMIUM = shutil.which("chromium")

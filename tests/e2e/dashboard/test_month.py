@@ -8,8 +8,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
 
+from bot.playground.botapi import FakeBotAPI
 from tests.e2e.dashboard.conftest import Floor, bearer
-from tests.fakes.bot_api import FakeBotAPI
 
 Client = TestClient[Any, Any]
 NOTHING = {"on_time": 0, "late": 0, "absent": 0, "leave": 0}

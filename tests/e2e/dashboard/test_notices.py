@@ -7,8 +7,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from bot.app import BotApplication
+from bot.playground.botapi import FakeBotAPI
 from tests.e2e.dashboard.conftest import Floor, bearer, sent_notice
-from tests.fakes.bot_api import FakeBotAPI
 
 Client = TestClient[Any, Any]
 

@@ -8,9 +8,9 @@ from typing import Any
 from bot.app import BotApplication
 from bot.context import BotContext
 from bot.dashboard.handlers import opening
+from bot.playground.botapi import FakeBotAPI
 from tests.e2e.conftest import buttons, reply_to, staff
 from tests.e2e.dashboard.conftest import WEBAPP_URL, Floor
-from tests.fakes.bot_api import FakeBotAPI
 
 
 def _menu_button(call: Any) -> dict[str, Any]:

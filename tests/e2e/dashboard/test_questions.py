@@ -10,8 +10,8 @@ from sqlmodel import select
 from bot.app import BotApplication
 from bot.delivery.models import Campaign
 from bot.knowledge.models import Question, QueueState
+from bot.playground.botapi import FakeBotAPI
 from tests.e2e.dashboard.conftest import Floor, bearer, queued_question
-from tests.fakes.bot_api import FakeBotAPI
 
 Client = TestClient[Any, Any]
 ANSWER = "本站不提供宿舍，外村同事可以申请每月 300 元住房补贴。"

@@ -7,9 +7,9 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from bot.app import BotApplication
+from bot.playground.botapi import FakeBotAPI
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.dashboard.conftest import Floor, bearer, leave_request, status_of
-from tests.fakes.bot_api import FakeBotAPI
 
 Client = TestClient[Any, Any]
 

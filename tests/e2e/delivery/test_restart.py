@@ -26,7 +26,7 @@ from bot.notices import service as notices
 from bot.notices.audiences import default_registry
 from bot.people import service as people
 from bot.people.models import Role
-from tests.fakes.bot_api import FakeBotAPI
+from bot.playground.botapi import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[3]
 ADMIN = 900_001

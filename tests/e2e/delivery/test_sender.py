@@ -20,7 +20,7 @@ from bot.delivery.payload import Button, Payload, PayloadKind
 from bot.delivery.sender import Progress, Sender, SenderConfig, TelegramRateLimiter
 from bot.people import service as people
 from bot.people.models import GroupChat
-from tests.fakes import FakeBotAPI
+from bot.playground.botapi import FakeBotAPI
 
 # The fake shares this event loop with the sender, so a stall longer than the limiter's margin between a
 # request's slot and its arrival can, rarely, push one request over a window; the benchmark, with the

@@ -15,8 +15,8 @@ from bot.delivery.sender import TelegramRateLimiter
 from bot.jobs import service
 from bot.jobs.models import JobPosting
 from bot.people import service as people
+from bot.playground.botapi import Call, FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, bot_settings, press, reply_to, running_bot
-from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
 
 VILLAGES = ("三合村", "团结村", "红崖村")
 

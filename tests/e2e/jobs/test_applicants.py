@@ -21,9 +21,9 @@ from bot.jobs.buttons import (
 from bot.jobs.models import ApplicationStatus, PostingState
 from bot.people import service as people
 from bot.people.models import Role
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, buttons, press, reply_to
 from tests.e2e.jobs.conftest import apply, open_card, publish, refusal, seed, stored, village_groups
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 REFUSED = "抱歉，只有管理员可以这样操作。"
 

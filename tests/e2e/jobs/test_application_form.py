@@ -9,9 +9,9 @@ from bot.app import BotApplication
 from bot.jobs import service
 from bot.jobs.buttons import Apply
 from bot.jobs.models import JobApplication, PostingState
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, buttons, press, reply_to
 from tests.e2e.jobs.conftest import seed, village_groups
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_an_application_in_a_minute(

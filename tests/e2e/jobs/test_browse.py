@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.app import BotApplication
 from bot.jobs.buttons import ViewPosting
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import buttons, press, reply_to
 from tests.e2e.jobs.conftest import refusal, seed
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_open_jobs_a_page_at_a_time(

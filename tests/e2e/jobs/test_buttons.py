@@ -9,8 +9,8 @@ from typing import Any
 from bot.app import BotApplication
 from bot.buttons import Button
 from bot.context import BotContext
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.jobs.conftest import seed
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 from tests.unit.jobs.test_buttons import EXAMPLES
 
 

@@ -12,9 +12,9 @@ from bot.jobs import service
 from bot.jobs.buttons import Withdraw
 from bot.jobs.models import ApplicationStatus, JobApplication
 from bot.people import service as people
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import press, reply_to
 from tests.e2e.jobs.conftest import apply, refusal, seed, village_groups
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_alerts_for_new_jobs_in_ones_own_village(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.app import BotApplication
 from bot.jobs.buttons import EditField, EditPosting
 from bot.jobs.service import PostingField
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, buttons, press, reply_to
 from tests.e2e.jobs.conftest import open_card, publish, refusal, seed, stored, village_groups
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 REFUSED = "抱歉，只有管理员可以这样操作。"
 

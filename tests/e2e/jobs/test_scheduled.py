@@ -8,9 +8,9 @@ from bot.app import BotApplication
 from bot.clock import utcnow
 from bot.jobs import scheduled, service
 from bot.jobs.models import PostingState
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import buttons, reply_to
 from tests.e2e.jobs.conftest import open_card, publish, seed, stored, village_groups
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_deadline_closes_the_posting_and_edits_the_group_copy(

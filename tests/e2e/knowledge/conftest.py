@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from bot.context import BotApplication
 from bot.knowledge.models import Question
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ROOT, bot_settings, reply_to, running_bot, staff
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.context import BotApplication
+from bot.playground.botapi import MAX_TEXT_LENGTH, FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, bot_settings, reply_to, running_bot
-from tests.fakes.bot_api import MAX_TEXT_LENGTH, FakeBotAPI, FakeUser
 
 BROKEN_NOTES = 200
 

@@ -13,8 +13,8 @@ from bot.context import BotApplication
 from bot.delivery.models import Campaign, Delivery, DeliveryState
 from bot.knowledge import alerts
 from bot.knowledge.buttons import AnswerQuestion
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, buttons, reply_to, staff
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 UNKNOWN = [
     "公司有没有宿舍",

@@ -11,9 +11,9 @@ from bot.knowledge.buttons import Rate, ReadMore
 from bot.knowledge.handlers.common import ANSWER_PARTS
 from bot.knowledge.models import QueueState
 from bot.knowledge.notes import MAX_BODY_CHARS
+from bot.playground.botapi import Call, FakeBotAPI, FakeUser
 from tests.e2e.conftest import buttons, press, reply_to
 from tests.e2e.knowledge.conftest import TWIN_QUESTION, logged_questions
-from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
 
 
 async def test_reply_script_has_a_copy_button(

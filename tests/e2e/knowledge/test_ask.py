@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.context import BotApplication
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import buttons, reply_to
 from tests.e2e.knowledge.conftest import DAY, NIGHT, TWIN_QUESTION, UNSURE, logged_questions
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.context import BotApplication
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
+from bot.playground.botapi import FakeBotAPI, FakeUser
 
 
 async def test_inline_search_respects_the_audience(

@@ -19,9 +19,9 @@ from bot.knowledge.buttons import ForgetLearned, LearnedPage
 from bot.knowledge.learned import PICK_SCORE
 from bot.knowledge.models import LearnedFrom, LearnedPhrasing
 from bot.knowledge.search import KnowledgeIndex, SearchResult
+from bot.playground.botapi import Call, FakeBotAPI, FakeUser
 from tests.e2e.conftest import ROOT, bot_settings, buttons, press, reply_to, running_bot, staff
 from tests.e2e.knowledge.conftest import DAY, NIGHT, TWIN_QUESTION, UNSURE, logged_questions, write_twins
-from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
 
 QUESTION = TWIN_QUESTION
 VARIANT = "请问工资能预支吗？"

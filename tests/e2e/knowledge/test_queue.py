@@ -10,9 +10,9 @@ from bot.context import BotApplication
 from bot.knowledge.buttons import AnswerQuestion, Dismiss
 from bot.knowledge.models import QueueState
 from bot.knowledge.service import ANSWERS_FOLDER
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ROOT, bot_settings, buttons, press, reply_to, running_bot, staff
 from tests.e2e.knowledge.conftest import logged_questions
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_unknown_question_goes_to_an_admin_and_back(

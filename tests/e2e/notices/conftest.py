@@ -13,8 +13,8 @@ from bot.delivery.sender import SenderConfig
 from bot.notices.buttons import Send
 from bot.notices.models import Notice
 from bot.people import service as people
+from bot.playground.botapi import Call, FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, buttons, press, reply_to, staff
-from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
 
 TEXT = "明天上午10点全员培训，请准时到"
 #: Quick progress reports, so that a test does not wait three seconds for the panel to change.

@@ -19,6 +19,7 @@ from bot.notices.buttons import (
 )
 from bot.notices.models import NoticeAck
 from bot.notices.scheduled import send_due_reminders
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import reply_to
 from tests.e2e.notices.conftest import (
     TEXT,
@@ -30,7 +31,6 @@ from tests.e2e.notices.conftest import (
     village_groups,
     wait_report,
 )
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_acknowledgements_and_reminders_to_those_who_have_not(

@@ -12,6 +12,7 @@ from bot.clock import utcnow
 from bot.delivery.models import Campaign
 from bot.notices.buttons import Ack, CancelWriting, ChooseTime, Pin, Send
 from bot.notices.models import Notice
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, buttons, press, reply_to
 from tests.e2e.notices.conftest import (
     draft,
@@ -21,7 +22,6 @@ from tests.e2e.notices.conftest import (
     staff_members,
     wait_report,
 )
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def _notices(bot: BotApplication) -> list[Notice]:

@@ -14,6 +14,7 @@ from bot.delivery.models import Campaign
 from bot.notices.buttons import BackToDraft, Discard, PickAudience, PickValue, Send, ToggleAudience
 from bot.notices.models import Notice
 from bot.people import service as people
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, buttons, reply_to, staff
 from tests.e2e.notices.conftest import (
     QUICK,
@@ -27,7 +28,6 @@ from tests.e2e.notices.conftest import (
     village_groups,
     wait_report,
 )
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 SHIFT_TEXT = "早班同事：明天起请提前十分钟到岗"
 

@@ -7,6 +7,7 @@ from sqlmodel import select
 from bot.app import BotApplication
 from bot.notices.buttons import Ack, Send, StopSending, ToggleAudience
 from bot.people.models import GroupChat
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.notices.conftest import (
     TEXT,
@@ -19,7 +20,6 @@ from tests.e2e.notices.conftest import (
     village_groups,
     wait_report,
 )
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_notice_to_50_staff_and_10_groups_arrives_once_each(

@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from bot.app import BotApplication
 from bot.people.models import GroupChat
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import reply_to
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_village_group_lifecycle(

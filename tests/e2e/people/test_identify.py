@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.app import BotApplication
 from bot.people.models import Role
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, reply_to
 from tests.e2e.people.conftest import person_row
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_a_new_writer_is_recorded_as_a_job_seeker(

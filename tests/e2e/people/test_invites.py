@@ -6,9 +6,9 @@ import re
 
 from bot.app import BotApplication
 from bot.people.models import Role
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import reply_to
 from tests.e2e.people.conftest import person_row
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_invite_makes_staff_once(

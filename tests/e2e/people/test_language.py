@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.app import BotApplication
 from bot.people.buttons import ChooseLanguage
+from bot.playground.botapi import FakeBotAPI
 from tests.e2e.conftest import buttons, reply_to
 from tests.e2e.people.conftest import person_row
-from tests.fakes.bot_api import FakeBotAPI
 
 
 async def test_english_user_gets_english_and_can_switch(

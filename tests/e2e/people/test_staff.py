@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.app import BotApplication
 from bot.people.buttons import PersonCard, SetRole, StaffPage
 from bot.people.models import Role
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, buttons, reply_to, staff
 from tests.e2e.people.conftest import person_row
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 
 async def test_admin_commands_are_refused_for_staff_and_seekers(

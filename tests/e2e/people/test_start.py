@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.app import BotApplication
+from bot.playground.botapi import FakeBotAPI
 from tests.e2e.conftest import reply_to, staff
-from tests.fakes.bot_api import FakeBotAPI
 
 
 async def test_start_greets_by_role(bot: BotApplication, fake_bot_api: FakeBotAPI) -> None:

@@ -24,10 +24,10 @@ from bot.app import BotApplication
 from bot.delivery import service as delivery
 from bot.delivery.models import Delivery, DeliveryState
 from bot.people.models import Person
+from bot.playground.botapi import Call, FakeBotAPI, FakeUser
 from bot.training import scheduled
 from bot.training.models import Enrolment, Lesson, LessonState, PollState, QuizPoll
 from tests.e2e.conftest import ROOT, bot_settings, reply_to, running_bot
-from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
 
 #: For every test module: Bot API 10.0 still sends ``correct_option_id`` beside ``correct_option_ids``, and
 #: PTB 22.8 warns when it reads it.

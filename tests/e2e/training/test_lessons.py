@@ -11,6 +11,7 @@ from bot.app import BotApplication
 from bot.attendance import service as attendance
 from bot.clock import utcnow
 from bot.people import service as people
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from bot.training import scheduled, service
 from bot.training.models import Lesson, LessonState, PollState, QuizPoll
 from tests.e2e.conftest import ADMIN_ID, bot_settings, reply_to, running_bot
@@ -33,7 +34,6 @@ from tests.e2e.training.conftest import (
     to,
     work_of,
 )
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 pytestmark = QUIZ_WARNING
 

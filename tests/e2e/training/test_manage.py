@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.app import BotApplication
+from bot.playground.botapi import Call, FakeBotAPI, FakeUser
 from bot.training.buttons import Export, Overview, ShowLearner
 from tests.e2e.conftest import bot_settings, buttons, press, reply_to, running_bot, staff
 from tests.e2e.training.conftest import (
@@ -30,7 +31,6 @@ from tests.e2e.training.conftest import (
     to,
     wrong_option,
 )
-from tests.fakes.bot_api import Call, FakeBotAPI, FakeUser
 
 pytestmark = QUIZ_WARNING
 

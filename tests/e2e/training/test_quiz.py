@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.app import BotApplication
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from bot.training.buttons import QuizNow
 from bot.training.models import ReviewCard
 from tests.e2e.conftest import press, reply_to, staff
@@ -27,7 +28,6 @@ from tests.e2e.training.conftest import (
     to,
     wrong_option,
 )
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 pytestmark = QUIZ_WARNING
 

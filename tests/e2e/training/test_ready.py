@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.app import BotApplication
+from bot.playground.botapi import FakeBotAPI, FakeUser
 from tests.e2e.conftest import ADMIN_ID, bot_settings, reply_to, running_bot
 from tests.e2e.training.conftest import (
     FRIDAY,
@@ -25,7 +26,6 @@ from tests.e2e.training.conftest import (
     to,
     wrong_option,
 )
-from tests.fakes.bot_api import FakeBotAPI, FakeUser
 
 pytestmark = QUIZ_WARNING
 

@@ -3,7 +3,7 @@
 Objects are shaped as Bot API 10.0 (python-telegram-bot 22.8) sends them: options with a ``persistent_id``,
 a quiz's right options as ``correct_option_ids`` (and ``correct_option_id`` when there is one), visible to
 the bot as for any poll it sent itself, with the ``explanation``. Users answer with
-:meth:`~tests.fakes.bot_api.users.UsersMixin.answer_poll`; stopping a poll gives the bot a ``poll`` update.
+:meth:`~bot.playground.botapi.users.UsersMixin.answer_poll`; stopping a poll gives the bot a ``poll`` update.
 Texts for Telegram's quiz-specific refusals (the right option, the explanation) are the fake's own wording.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 
-from tests.fakes.bot_api.constants import JSONDict
-from tests.fakes.bot_api.methods.content import ContentMixin
-from tests.fakes.bot_api.models import _bad, _PollState
-from tests.fakes.bot_api.parameters import _api, _Params
+from bot.playground.botapi.constants import JSONDict
+from bot.playground.botapi.methods.content import ContentMixin
+from bot.playground.botapi.models import _bad, _PollState
+from bot.playground.botapi.parameters import _api, _Params
 
 MAX_POLL_QUESTION_LENGTH = 300
 MAX_POLL_OPTIONS = 12

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import copy
 
-from tests.fakes.bot_api.constants import _ADMIN_STATUSES, _MEMBER_STATUSES, JSONDict
-from tests.fakes.bot_api.helpers import _now
-from tests.fakes.bot_api.models import _bad, _ChatState
-from tests.fakes.bot_api.parameters import _api, _Params
-from tests.fakes.bot_api.state import _FakeState
+from bot.playground.botapi.constants import _ADMIN_STATUSES, _MEMBER_STATUSES, JSONDict
+from bot.playground.botapi.helpers import _now
+from bot.playground.botapi.models import _bad, _ChatState
+from bot.playground.botapi.parameters import _api, _Params
+from bot.playground.botapi.state import _FakeState
 
 
 class ChatsMixin(_FakeState):

@@ -10,10 +10,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.bot_api.constants import JSONDict
-from tests.fakes.bot_api.helpers import _chat_id_of
-from tests.fakes.bot_api.models import ApiError, StoredFile, _ChatState, _DelayRule, _FailRule, _Limits
-from tests.fakes.bot_api.state import _FakeState
+from bot.playground.botapi.constants import JSONDict
+from bot.playground.botapi.helpers import _chat_id_of
+from bot.playground.botapi.models import ApiError, StoredFile, _ChatState, _DelayRule, _FailRule, _Limits
+from bot.playground.botapi.state import _FakeState
 
 
 def _window_wait(times: list[float], limit: int, count: int, window: float, now: float) -> float:

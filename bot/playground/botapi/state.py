@@ -1,9 +1,9 @@
-"""The state every part of :class:`~tests.fakes.bot_api.FakeBotAPI` shares, and the core internals.
+"""The state every part of :class:`~bot.playground.botapi.FakeBotAPI` shares, and the core internals.
 
 :class:`_FakeState` owns all instance attributes (set in its ``__init__``), so each mixin sees
 them typed. It also holds what most mixins need: change notification, chat lookup and access
 checks, storing messages and queueing updates. On subclass creation it collects the Bot API
-method implementations of the class and its bases (see :func:`~tests.fakes.bot_api.parameters._api_table`).
+method implementations of the class and its bases (see :func:`~bot.playground.botapi.parameters._api_table`).
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from typing import Any, ClassVar
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.bot_api.constants import (
+from bot.playground.botapi.constants import (
     _MEMBER_STATUSES,
     _RESTRICTED_FLAGS,
     DEFAULT_ALLOWED_UPDATES,
     DEFAULT_TOKEN,
     JSONDict,
 )
-from tests.fakes.bot_api.helpers import _chat_id_of, _now
-from tests.fakes.bot_api.models import (
+from bot.playground.botapi.helpers import _chat_id_of, _now
+from bot.playground.botapi.models import (
     ApiError,
     Call,
     FakeUser,
@@ -40,11 +40,11 @@ from tests.fakes.bot_api.models import (
     _Limits,
     _PollState,
 )
-from tests.fakes.bot_api.parameters import _api_table, _Params
+from bot.playground.botapi.parameters import _api_table, _Params
 
 
 class _FakeState:
-    """State and core internals shared by the mixins :class:`~tests.fakes.bot_api.FakeBotAPI` is made of."""
+    """State and core internals shared by the mixins :class:`~bot.playground.botapi.FakeBotAPI` is made of."""
 
     #: Bot API methods implemented by this class: lower-case name -> (canonical name, attribute).
     _api_methods: ClassVar[dict[str, tuple[str, str]]] = {}

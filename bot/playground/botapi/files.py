@@ -9,10 +9,10 @@ import re
 import struct
 from typing import Any
 
-from tests.fakes.bot_api.constants import JSONDict
-from tests.fakes.bot_api.models import StoredFile, _bad
-from tests.fakes.bot_api.parameters import _api, _Params
-from tests.fakes.bot_api.state import _FakeState
+from bot.playground.botapi.constants import JSONDict
+from bot.playground.botapi.models import StoredFile, _bad
+from bot.playground.botapi.parameters import _api, _Params
+from bot.playground.botapi.state import _FakeState
 
 _FILE_PREFIX = {
     "photo": "AgACAgIAAxkBAAI",

@@ -1,5 +1,5 @@
 """Formatted text as Telegram stores it: :func:`parse_formatted_text` runs the markup parsers
-(:mod:`tests.fakes.bot_api.parsers`) or takes explicit entities, converts offsets to UTF-16, trims
+(:mod:`bot.playground.botapi.parsers`) or takes explicit entities, converts offsets to UTF-16, trims
 whitespace and adds the entities Telegram detects on its own (urls, commands, mentions, ...)."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from tests.fakes.bot_api.constants import JSONDict
-from tests.fakes.bot_api.models import _bad
-from tests.fakes.bot_api.parsers import _SPACE, _parse_html, _parse_markdown, _parse_markdown_v2
+from bot.playground.botapi.constants import JSONDict
+from bot.playground.botapi.models import _bad
+from bot.playground.botapi.parsers import _SPACE, _parse_html, _parse_markdown, _parse_markdown_v2
 
 
 def _utf16_prefix(text: str) -> list[int]:

@@ -19,12 +19,12 @@ from urllib.parse import unquote
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.bot_api.constants import JSONDict
-from tests.fakes.bot_api.files import FilesMixin
-from tests.fakes.bot_api.helpers import _real_api_methods, _same
-from tests.fakes.bot_api.models import ApiError, Call, StoredFile, _bad, _WithDescription
-from tests.fakes.bot_api.parameters import _decode_value, _Params
-from tests.fakes.bot_api.updates import UpdatesMixin
+from bot.playground.botapi.constants import JSONDict
+from bot.playground.botapi.files import FilesMixin
+from bot.playground.botapi.helpers import _real_api_methods, _same
+from bot.playground.botapi.models import ApiError, Call, StoredFile, _bad, _WithDescription
+from bot.playground.botapi.parameters import _decode_value, _Params
+from bot.playground.botapi.updates import UpdatesMixin
 
 if TYPE_CHECKING:
     from telegram import Bot

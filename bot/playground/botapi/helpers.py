@@ -9,8 +9,8 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from tests.fakes.bot_api.constants import _CONTENT_KEYS, JSONDict
-from tests.fakes.bot_api.models import FakeChat, FakeUser
+from bot.playground.botapi.constants import _CONTENT_KEYS, JSONDict
+from bot.playground.botapi.models import FakeChat, FakeUser
 
 
 @functools.cache

@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tests.fakes.bot_api.constants import _MEDIA_KEYS, JSONDict
-from tests.fakes.bot_api.helpers import _as_mapping, _chat_id_of, _is_service, _same, _scope_key
-from tests.fakes.bot_api.models import Call, ChatRef, _short
-from tests.fakes.bot_api.state import _FakeState
+from bot.playground.botapi.constants import _MEDIA_KEYS, JSONDict
+from bot.playground.botapi.helpers import _as_mapping, _chat_id_of, _is_service, _same, _scope_key
+from bot.playground.botapi.models import Call, ChatRef, _short
+from bot.playground.botapi.state import _FakeState
 
 
 class InspectionMixin(_FakeState):

@@ -10,12 +10,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.bot_api.constants import MAX_CAPTION_LENGTH, JSONDict
-from tests.fakes.bot_api.failures import FailuresMixin
-from tests.fakes.bot_api.files import FilesMixin
-from tests.fakes.bot_api.formatting import parse_formatted_text
-from tests.fakes.bot_api.models import _bad, _ChatState
-from tests.fakes.bot_api.parameters import _Params
+from bot.playground.botapi.constants import MAX_CAPTION_LENGTH, JSONDict
+from bot.playground.botapi.failures import FailuresMixin
+from bot.playground.botapi.files import FilesMixin
+from bot.playground.botapi.formatting import parse_formatted_text
+from bot.playground.botapi.models import _bad, _ChatState
+from bot.playground.botapi.parameters import _Params
 
 
 class ContentMixin(FailuresMixin, FilesMixin):

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from tests.fakes.bot_api.models import _bad
-from tests.fakes.bot_api.parameters import _api, _Params
-from tests.fakes.bot_api.state import _FakeState
+from bot.playground.botapi.models import _bad
+from bot.playground.botapi.parameters import _api, _Params
+from bot.playground.botapi.state import _FakeState
 
 
 class QueriesMixin(_FakeState):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import copy
 
-from tests.fakes.bot_api.constants import _CONTENT_KEYS, MAX_TEXT_LENGTH, JSONDict
-from tests.fakes.bot_api.helpers import _is_service
-from tests.fakes.bot_api.methods.content import ContentMixin
-from tests.fakes.bot_api.models import _bad
-from tests.fakes.bot_api.parameters import _api, _Params
+from bot.playground.botapi.constants import _CONTENT_KEYS, MAX_TEXT_LENGTH, JSONDict
+from bot.playground.botapi.helpers import _is_service
+from bot.playground.botapi.methods.content import ContentMixin
+from bot.playground.botapi.models import _bad
+from bot.playground.botapi.parameters import _api, _Params
 
 
 class MessagesMixin(ContentMixin):

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.bot_api.constants import JSONDict
+from bot.playground.botapi.constants import JSONDict
 
 
 class ApiError(Exception):

@@ -4,11 +4,11 @@ and ``deleteMessages``."""
 
 from __future__ import annotations
 
-from tests.fakes.bot_api.constants import _ADMIN_STATUSES, _MEDIA_KEYS, MAX_TEXT_LENGTH, JSONDict
-from tests.fakes.bot_api.helpers import _now
-from tests.fakes.bot_api.methods.content import ContentMixin
-from tests.fakes.bot_api.models import _bad, _ChatState
-from tests.fakes.bot_api.parameters import _api, _Params
+from bot.playground.botapi.constants import _ADMIN_STATUSES, _MEDIA_KEYS, MAX_TEXT_LENGTH, JSONDict
+from bot.playground.botapi.helpers import _now
+from bot.playground.botapi.methods.content import ContentMixin
+from bot.playground.botapi.models import _bad, _ChatState
+from bot.playground.botapi.parameters import _api, _Params
 
 
 class EditingMixin(ContentMixin):

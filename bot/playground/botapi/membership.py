@@ -7,9 +7,9 @@ from __future__ import annotations
 import copy
 from typing import Literal
 
-from tests.fakes.bot_api.constants import _ADMIN_STATUSES, _MEMBER_STATUSES, JSONDict
-from tests.fakes.bot_api.models import FakeChat, FakeUser
-from tests.fakes.bot_api.users import UsersMixin
+from bot.playground.botapi.constants import _ADMIN_STATUSES, _MEMBER_STATUSES, JSONDict
+from bot.playground.botapi.models import FakeChat, FakeUser
+from bot.playground.botapi.users import UsersMixin
 
 
 class MembershipMixin(UsersMixin):

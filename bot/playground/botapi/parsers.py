@@ -1,7 +1,7 @@
 """Telegram's markup parsers: HTML, MarkdownV2 and legacy Markdown -> (text, entities).
 
 They follow tdlib's parsers, including its "can't parse entities" error texts. Entity offsets
-produced here count Python characters; :func:`~tests.fakes.bot_api.formatting.parse_formatted_text`
+produced here count Python characters; :func:`~bot.playground.botapi.formatting.parse_formatted_text`
 converts them to UTF-16 code units, trims whitespace and adds auto-detected entities.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.fakes.bot_api.constants import JSONDict
-from tests.fakes.bot_api.models import ApiError, _bad
+from bot.playground.botapi.constants import JSONDict
+from bot.playground.botapi.models import ApiError, _bad
 
 _HTML_TAGS = frozenset(
     {

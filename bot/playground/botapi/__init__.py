@@ -54,17 +54,17 @@ Layout of this package (``FakeBotAPI`` is composed of one mixin per module):
 
 from __future__ import annotations
 
-from tests.fakes.bot_api.constants import DEFAULT_ALLOWED_UPDATES as DEFAULT_ALLOWED_UPDATES
-from tests.fakes.bot_api.constants import DEFAULT_TOKEN
-from tests.fakes.bot_api.constants import MAX_CAPTION_LENGTH as MAX_CAPTION_LENGTH
-from tests.fakes.bot_api.constants import MAX_TEXT_LENGTH as MAX_TEXT_LENGTH
-from tests.fakes.bot_api.constants import JSONDict as JSONDict
-from tests.fakes.bot_api.failures import FailuresMixin
-from tests.fakes.bot_api.files import FilesMixin
-from tests.fakes.bot_api.formatting import parse_formatted_text
-from tests.fakes.bot_api.inspection import InspectionMixin
-from tests.fakes.bot_api.membership import MembershipMixin
-from tests.fakes.bot_api.methods import (
+from bot.playground.botapi.constants import DEFAULT_ALLOWED_UPDATES as DEFAULT_ALLOWED_UPDATES
+from bot.playground.botapi.constants import DEFAULT_TOKEN
+from bot.playground.botapi.constants import MAX_CAPTION_LENGTH as MAX_CAPTION_LENGTH
+from bot.playground.botapi.constants import MAX_TEXT_LENGTH as MAX_TEXT_LENGTH
+from bot.playground.botapi.constants import JSONDict as JSONDict
+from bot.playground.botapi.failures import FailuresMixin
+from bot.playground.botapi.files import FilesMixin
+from bot.playground.botapi.formatting import parse_formatted_text
+from bot.playground.botapi.inspection import InspectionMixin
+from bot.playground.botapi.membership import MembershipMixin
+from bot.playground.botapi.methods import (
     BotMixin,
     ChatsMixin,
     EditingMixin,
@@ -72,16 +72,16 @@ from tests.fakes.bot_api.methods import (
     PollsMixin,
     QueriesMixin,
 )
-from tests.fakes.bot_api.models import ApiError, Call, FakeChat, FakeUser, StoredFile
-from tests.fakes.bot_api.models import ChatRef as ChatRef
-from tests.fakes.bot_api.parameters import _api as _api
-from tests.fakes.bot_api.parameters import _Params as _Params
-from tests.fakes.bot_api.parsers import _parse_html as _parse_html
-from tests.fakes.bot_api.parsers import _parse_markdown as _parse_markdown
-from tests.fakes.bot_api.parsers import _parse_markdown_v2 as _parse_markdown_v2
-from tests.fakes.bot_api.server import ServerMixin
-from tests.fakes.bot_api.updates import UpdatesMixin
-from tests.fakes.bot_api.users import UsersMixin
+from bot.playground.botapi.models import ApiError, Call, FakeChat, FakeUser, StoredFile
+from bot.playground.botapi.models import ChatRef as ChatRef
+from bot.playground.botapi.parameters import _api as _api
+from bot.playground.botapi.parameters import _Params as _Params
+from bot.playground.botapi.parsers import _parse_html as _parse_html
+from bot.playground.botapi.parsers import _parse_markdown as _parse_markdown
+from bot.playground.botapi.parsers import _parse_markdown_v2 as _parse_markdown_v2
+from bot.playground.botapi.server import ServerMixin
+from bot.playground.botapi.updates import UpdatesMixin
+from bot.playground.botapi.users import UsersMixin
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -117,6 +117,6 @@ class FakeBotAPI(
     share one loop and state changes are atomic between ``await`` points.
 
     The constructor (``token``, ``bot_username``, ``group_privacy`` ...) is
-    :meth:`_FakeState.__init__ <tests.fakes.bot_api.state._FakeState.__init__>`; Bot API
-    methods are found on every mixin (see :func:`tests.fakes.bot_api.parameters._api_table`).
+    :meth:`_FakeState.__init__ <bot.playground.botapi.state._FakeState.__init__>`; Bot API
+    methods are found on every mixin (see :func:`bot.playground.botapi.parameters._api_table`).
     """

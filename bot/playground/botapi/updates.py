@@ -11,11 +11,11 @@ from typing import Any
 
 import aiohttp
 
-from tests.fakes.bot_api.constants import JSONDict
-from tests.fakes.bot_api.helpers import _now
-from tests.fakes.bot_api.models import ApiError, _bad, _WithDescription
-from tests.fakes.bot_api.parameters import _api, _Params
-from tests.fakes.bot_api.state import _FakeState
+from bot.playground.botapi.constants import JSONDict
+from bot.playground.botapi.helpers import _now
+from bot.playground.botapi.models import ApiError, _bad, _WithDescription
+from bot.playground.botapi.parameters import _api, _Params
+from bot.playground.botapi.state import _FakeState
 
 
 class UpdatesMixin(_FakeState):

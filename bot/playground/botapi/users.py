@@ -9,11 +9,11 @@ import mimetypes
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from tests.fakes.bot_api.constants import _ADMIN_STATUSES, _MEMBER_STATUSES, JSONDict
-from tests.fakes.bot_api.files import FilesMixin
-from tests.fakes.bot_api.formatting import parse_formatted_text
-from tests.fakes.bot_api.helpers import _as_mapping, _chat_id_of, _is_service, _markup_buttons, _now
-from tests.fakes.bot_api.models import Call, FakeChat, FakeUser, _ChatState
+from bot.playground.botapi.constants import _ADMIN_STATUSES, _MEMBER_STATUSES, JSONDict
+from bot.playground.botapi.files import FilesMixin
+from bot.playground.botapi.formatting import parse_formatted_text
+from bot.playground.botapi.helpers import _as_mapping, _chat_id_of, _is_service, _markup_buttons, _now
+from bot.playground.botapi.models import Call, FakeChat, FakeUser, _ChatState
 
 
 class UsersMixin(FilesMixin):

@@ -13,8 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from tests.fakes.bot_api.constants import JSONDict
-from tests.fakes.bot_api.models import StoredFile, _bad
+from bot.playground.botapi.constants import JSONDict
+from bot.playground.botapi.models import StoredFile, _bad
 
 # Parameters that are always plain strings on the wire (never JSON-decoded), so that e.g. a
 # message text "123" or "true" stays a string.
@@ -155,7 +155,7 @@ def _api(*names: str) -> Callable[[_F], _F]:
     """Register a Bot API method implementation (method names are case-insensitive).
 
     The decorated method is called as ``method(self, params: _Params)`` and returns the result
-    (or an awaitable of it), or raises :class:`~tests.fakes.bot_api.models.ApiError`.
+    (or an awaitable of it), or raises :class:`~bot.playground.botapi.models.ApiError`.
     """
 
     def decorator(fn: _F) -> _F:

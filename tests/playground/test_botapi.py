@@ -44,7 +44,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakes.bot_api import DEFAULT_TOKEN, FakeBotAPI, JSONDict, _api, _Params, parse_formatted_text
+from bot.playground.botapi import DEFAULT_TOKEN, FakeBotAPI, JSONDict, _api, _Params, parse_formatted_text
 from tests.fakes.fixtures import fake_bot_api, running_application
 
 __all__ = ["fake_bot_api"]  # the imported fixture is requested by the ``fake`` fixture below

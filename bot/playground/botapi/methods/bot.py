@@ -8,11 +8,11 @@ import copy
 import re
 from typing import Any
 
-from tests.fakes.bot_api.constants import _SCOPE_TYPES, JSONDict
-from tests.fakes.bot_api.helpers import _scope_key
-from tests.fakes.bot_api.models import _bad
-from tests.fakes.bot_api.parameters import _api, _Params
-from tests.fakes.bot_api.state import _FakeState
+from bot.playground.botapi.constants import _SCOPE_TYPES, JSONDict
+from bot.playground.botapi.helpers import _scope_key
+from bot.playground.botapi.models import _bad
+from bot.playground.botapi.parameters import _api, _Params
+from bot.playground.botapi.state import _FakeState
 
 
 class BotMixin(_FakeState):
