@@ -6,11 +6,16 @@ The sets:
 * ``heldout`` — a workplace's own notes in ``bench/heldout/knowledge/`` (HR, IT and another platform's
   after-sales rules, written in another voice) and the queries of ``bench/heldout/queries.tsv``. Nothing is
   ever tuned on this set — no threshold, weight, synonym or rule is chosen by looking at its results: it
-  only shows whether the matcher holds on notes it was not built around.
+  only shows whether the matcher holds on notes it was not built around;
+* ``devset`` — a third workplace's notes in ``bench/devset/knowledge/`` (payroll, life at the station, a
+  marketplace's shipping rules, live-stream orders) and the queries of ``bench/devset/queries.tsv``: with
+  ``ours``, what ``bench/kb_fit.py`` fits the decision on (by cross-validation over notes).
 
-    .venv/bin/python bench/kb_eval.py                     # both sets: both matchers, overall and per kind
-    .venv/bin/python bench/kb_eval.py --set ours          # one set only (ours or heldout)
+    .venv/bin/python bench/kb_eval.py                     # ours and heldout: both matchers, overall and per kind
+    .venv/bin/python bench/kb_eval.py --set all           # ours, devset and heldout
+    .venv/bin/python bench/kb_eval.py --set ours          # one set only (ours, devset or heldout)
     .venv/bin/python bench/kb_eval.py --errors            # also list every wrong answer and miss of the matcher
+    .venv/bin/python bench/kb_eval.py --semantic          # the matcher with the semantic channel (the extra)
     .venv/bin/python bench/kb_eval.py --set ours --sweep  # trade-off tables of the matcher's thresholds
     .venv/bin/python bench/kb_eval.py --set ours --dir DIR --queries FILE   # other notes or queries
 
@@ -69,6 +74,7 @@ from bot.knowledge.search import (  # noqa: E402
     Match,
     SearchResult,
     decide,
+    load_semantic,
 )
 
 AUDIENCES = ("staff", "public")
@@ -95,6 +101,12 @@ SETS = {
         ROOT / "bench" / "heldout" / "knowledge",
         ROOT / "bench" / "heldout" / "queries.tsv",
         "a workplace's own notes and queries, never tuned on",
+    ),
+    "devset": EvalSet(
+        "devset",
+        ROOT / "bench" / "devset" / "knowledge",
+        ROOT / "bench" / "devset" / "queries.tsv",
+        "a third workplace's notes and queries, fitted on with ours",
     ),
 }
 
@@ -392,8 +404,9 @@ def run_set(eval_set: EvalSet, args: argparse.Namespace) -> SetReport | None:
         print(f"no queries in {eval_set.queries}", file=sys.stderr)
         return None
 
+    channel = load_semantic(Path(args.cache)) if args.semantic else None
     start = time.perf_counter()
-    index = KnowledgeIndex.build(loaded.notes, loaded.synonyms)
+    index = KnowledgeIndex.build(loaded.notes, loaded.synonyms, semantic_channel=channel)
     build = time.perf_counter() - start
     latencies = []
     searched: list[tuple[Case, SearchResult]] = []
@@ -430,7 +443,7 @@ def run_set(eval_set: EvalSet, args: argparse.Namespace) -> SetReport | None:
         f"{len(loaded.synonyms)} synonym groups\n"
         f"{_shown(eval_set.queries)}: {len(cases)} queries ({answerable} answerable, "
         f"{len(cases) - answerable} to refuse, {publics} from the public audience)\n"
-        f"matcher: {how}\n"
+        f"matcher: {how}{' (with the semantic channel)' if channel else ''}\n"
         f"baseline: WRatio over title + questions, answer >= {threshold:g} (tuned on this set's own "
         f"queries: most correct answers with WRONG <= {100 * BASELINE_MAX_WRONG:g}%)"
     )
@@ -462,23 +475,30 @@ def _shown(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", choices=("ours", "heldout", "both"), default="both", help="which set(s)")
-    parser.add_argument("--dir", help="notes folder replacing the chosen set's (with --set ours or heldout)")
     parser.add_argument(
-        "--queries", help="queries file replacing the chosen set's (with --set ours or heldout)"
+        "--set",
+        choices=("ours", "devset", "heldout", "both", "all"),
+        default="both",
+        help="which set(s): both is ours and heldout",
     )
+    parser.add_argument("--dir", help="notes folder replacing the chosen set's (with one --set)")
+    parser.add_argument("--queries", help="queries file replacing the chosen set's (with one --set)")
     parser.add_argument("--answer", type=float, help="re-decide: answer threshold")
     parser.add_argument("--suggest", type=float, help="re-decide: suggest threshold")
     parser.add_argument("--margin", type=float, help="re-decide: lead over the runner-up needed to answer")
     parser.add_argument("--sweep", action="store_true", help="scan the matcher's thresholds")
     parser.add_argument("--errors", action="store_true", help="list the matcher's wrong answers and misses")
+    parser.add_argument("--semantic", action="store_true", help="the matcher with the semantic channel")
+    parser.add_argument("--cache", default=str(ROOT / "data" / "embeddings"), help="embedding cache folder")
     args = parser.parse_args(argv)
-    if args.set == "both" and (args.dir or args.queries):
+    if args.semantic and load_semantic(None) is None:
+        parser.error("--semantic needs the semantic extra: pip install -e '.[semantic]'")
+    if args.set in ("both", "all") and (args.dir or args.queries):
         parser.error("--dir and --queries replace one set's notes or queries: choose it with --set")
 
     command = sys.orig_argv if argv is None else [sys.argv[0], *argv]
     print(f"$ {shlex.join(command)}")
-    names = ("ours", "heldout") if args.set == "both" else (args.set,)
+    names = {"both": ("ours", "heldout"), "all": ("ours", "devset", "heldout")}.get(args.set, (args.set,))
     reports = []
     for name in names:
         chosen = SETS[name]

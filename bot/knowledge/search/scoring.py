@@ -22,7 +22,8 @@ Four signals, computed on the units and features of :mod:`~bot.knowledge.search.
 They combine into a 0..1 ``confidence`` (:mod:`~bot.knowledge.search.weights`), with a small bonus for the
 note whose title ends with a short query (the note that "owns" the term: 退款 → 顾客要求退货退款); the
 calibrated decision (:mod:`~bot.knowledge.search.calibration`) takes it from there. A chatty message is
-also scored clause by clause.
+also scored clause by clause (its last clause, where the question usually is, always), and each candidate
+keeps the share of those clauses that rank it first.
 
 Speed: the lexical score from the posting lists is computed for every note, for the whole message and for
 each of (at most ``MAX_CLAUSES``) clauses; everything else only for a pool of the notes it ranks best
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -93,6 +94,7 @@ class Candidate:
     char_coverage: float  # coverage by characters and words only
     pinyin_coverage: float  # coverage by pinyin and words only
     clause: bool  # matched best by one clause of a longer message
+    support: float = 0.0  # share of the clauses of a longer message that rank this note first (0: none)
 
 
 @dataclass
@@ -130,12 +132,14 @@ def rank(
     units = _content_units(whole)
     # Chatty messages wrap the question in other clauses ("救命 … 客户一直在骂我 … 我该咋回"): a clause
     # that matches a note well counts too, a little less than the whole message would. Of a longer
-    # message, the clauses with the most content are scored.
+    # message, the last clause (where a chat message puts its question) and those with the most content
+    # are scored.
     clauses = [(analysis, _content_units(analysis)) for analysis in map(analyzer.analyze, _clauses(text))]
     clauses = [(analysis, n) for analysis, n in clauses if n >= MIN_CLAUSE_UNITS]
     if len(clauses) > MAX_CLAUSES:
-        most = sorted(range(len(clauses)), key=lambda k: -clauses[k][1])[:MAX_CLAUSES]
-        clauses = [clauses[k] for k in sorted(most)]
+        last = len(clauses) - 1
+        most = sorted(range(last), key=lambda k: -clauses[k][1])[: MAX_CLAUSES - 1]
+        clauses = [clauses[k] for k in sorted([*most, last])]
     texts = _resolve(tables, [whole, *(analysis for analysis, _n in clauses)])
     if not texts or not tables.n:
         return Ranking([], units)
@@ -147,6 +151,7 @@ def rank(
     pooled = lexical.pooled(tables, sparse, pool)
     coverage, char_coverage, pinyin_coverage = _coverage(tables, texts, pool)
     best: dict[int, Candidate] = {}
+    firsts: dict[int, int] = {}  # note -> clauses that rank it first
     for t, item in enumerate(texts):
         pooled_lexical = pooled[t]
         pre = W_COVERAGE * coverage[t] + W_LEXICAL * pooled_lexical
@@ -163,6 +168,7 @@ def rank(
         reverse = tables.questions.reverse_coverage(notes, codes)
         q_pinyin = item.analysis.pinyin
         similarities = _similarities(tables, item.analysis.chars, q_pinyin, notes)
+        leader, leading = -1, -1.0
         for k, i, similarity in zip(order, notes, similarities, strict=True):
             cov = float(coverage[t, k])
             rev = min(reverse.get(i, 0.0), cov)
@@ -173,6 +179,8 @@ def rank(
             if len(q_pinyin) >= 4 and tables.note_data[i].title_pinyin.endswith(q_pinyin):
                 confidence += W_TITLE_END
             confidence *= item.factor / W_TOTAL
+            if confidence > leading:
+                leader, leading = i, confidence
             if i not in best or confidence > best[i].confidence:
                 best[i] = Candidate(
                     i,
@@ -185,7 +193,11 @@ def rank(
                     float(pinyin_coverage[t, k]),
                     clause=item.factor < 1,
                 )
-    return Ranking(sorted(best.values(), key=lambda c: -c.confidence), units)
+        if leader >= 0 and t > 0:
+            firsts[leader] = firsts.get(leader, 0) + 1
+    clauses_scored = max(len(texts) - 1, 1)
+    candidates = [replace(c, support=firsts.get(c.note, 0) / clauses_scored) for c in best.values()]
+    return Ranking(sorted(candidates, key=lambda c: -c.confidence), units)
 
 
 def _content_units(analysis: Analysis) -> int:

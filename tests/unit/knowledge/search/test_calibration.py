@@ -49,7 +49,7 @@ def test_the_fitted_parameters_load() -> None:
         fitted.SUGGEST_THRESHOLD,
         fitted.MIN_MARGIN,
     )
-    assert fitted.FIGURES["lexical"]["notes as written"]["queries"] > 0
+    assert fitted.FIGURES["lexical"]["ours, notes as written"]["queries"] > 0
 
 
 def test_a_calibration_needs_one_coefficient_per_feature() -> None:
@@ -99,3 +99,10 @@ def test_lead_is_each_value_minus_the_best_other() -> None:
     assert calibration.lead(np.array([0.5, 0.2, 0.4])).tolist() == pytest.approx([0.1, -0.3, -0.1])
     assert calibration.lead(np.array([0.3])).tolist() == [0.3]
     assert calibration.lead(np.array([])).tolist() == []
+
+
+def test_two_notes_that_answer_alike_are_never_both_likely() -> None:
+    strong = replace(MODEST, confidence=0.8, coverage=0.9, char_coverage=0.9, pinyin_coverage=0.9)
+    p = probabilities(strong, replace(strong, note=1))
+    assert p[0] == pytest.approx(p[1]) and p[0] <= 50.0
+    assert probabilities(strong, FAR_BEHIND)[0] > 50.0

@@ -111,3 +111,12 @@ def test_the_real_model_where_the_extra_is_installed(tmp_path: Path) -> None:
     assert vectors.shape == (3, semantic.DIMENSIONS)
     assert np.linalg.norm(vectors, axis=1) == pytest.approx(1.0, abs=1e-3)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]  # closer in meaning
+
+
+def test_the_first_lines_of_a_procedure_are_embedded_without_their_marks() -> None:
+    body = (
+        "1. **先核对**订单号和签收时间。\n- 短\n> 再看物流轨迹有没有更新。\n\n"
+        "## 话术\n> 亲，请稍等，我帮您查一下物流。\n"
+    )
+    note = Note("a", "物流不更新", [], [], "staff", body, [], __file__)  # type: ignore[arg-type]
+    assert semantic.body_lines(note) == ["先核对 订单号和签收时间。", "再看物流轨迹有没有更新。"]
