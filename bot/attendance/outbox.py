@@ -10,7 +10,7 @@ written in the transaction of the change it reports, so that a crash loses none 
   with the decision or the answer.
 
 The admins' request cards and the swap question to a colleague are edited later by message id once the
-request is settled (``handlers/cards.py``), so they are still sent directly and remembered there.
+request is settled (``cards.py``), so they are still sent directly and remembered there.
 
 Nothing here talks to Telegram; after the caller commits, it wakes the sender.
 """

@@ -7,8 +7,9 @@ staff see only their own page (asking for someone else's is refused); job seeker
 A failing request is logged and answered 500: it never reaches the bot.
 
 Routes (S: staff and admins, each staff member limited to themselves; A: admins only): ``GET api/today`` S,
-``GET api/people/{id}/week`` S, ``GET api/month`` S, ``GET api/month.xlsx`` A, ``GET api/requests`` A,
-``POST api/requests/{id}/decision`` A, ``GET api/questions`` A, ``POST api/questions/{id}/answer`` A,
+``GET api/people/{id}/week`` S, ``GET api/people/{id}/training`` S, ``GET api/training`` A,
+``GET api/month`` S, ``GET api/month.xlsx`` A, ``GET api/requests`` A, ``POST api/requests/{id}/decision`` A,
+``GET api/questions`` A, ``POST api/questions/{id}/answer`` A,
 ``POST api/questions/{id}/note`` A, ``GET api/applicants`` A, ``POST api/applications/{id}/status`` A,
 ``GET api/notes`` A, ``GET``/``PUT api/notes/{id}`` A, ``GET api/notices`` S, ``POST api/notices/{id}/remind`` A.
 """
@@ -27,14 +28,14 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.attendance import service as attendance
+from bot.attendance import cards, decisions
 from bot.attendance.export import month_xlsx
 from bot.attendance.reports import month_report
 from bot.attendance.schedule import local_date
 from bot.attendance.service import AnswerOutcome
 from bot.clock import utcnow
-from bot.context import BotApplication
-from bot.dashboard import chat, service
+from bot.context import BotApplication, BotContext, BotData
+from bot.dashboard import service
 from bot.dashboard.auth import InitDataError, Sessions, validate_init_data
 from bot.i18n import gettext_for, language_of
 from bot.jobs import service as jobs
@@ -46,6 +47,8 @@ from bot.notices.buttons import ACK_LABEL
 from bot.notices.models import NoticeState
 from bot.notices.scheduled import reminder_message
 from bot.people.models import Person, Role
+from bot.training import service as training
+from bot.training.catalog import Catalog, load_catalog
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +169,42 @@ async def person_week(request: web.Request, viewer: Viewer) -> web.Response:
     return web.json_response(shown)
 
 
+def _training_place(data: BotData) -> tuple[Catalog, training.Office]:
+    settings = data.settings
+    return load_catalog(data.knowledge), training.Office(
+        settings.tz, settings.default_language, frozenset(settings.admin_ids)
+    )
+
+
+@requires(Role.ADMIN)
+async def training_overview(request: web.Request, viewer: Viewer) -> web.Response:
+    """Everyone in training with their readiness, as ``/training`` shows it."""
+    data = request.app[BOT].bot_data
+    catalog, office = await asyncio.to_thread(_training_place, data)
+    async with data.db() as session:
+        learners = await service.training_overview(session, catalog, office, utcnow())
+    return web.json_response({"learners": learners})
+
+
+@requires(Role.STAFF)
+async def person_training(request: web.Request, viewer: Viewer) -> web.Response:
+    """A person's training progress: anyone's for an admin, only their own for staff."""
+    try:
+        person_id = int(request.match_info["person_id"])
+    except ValueError:
+        return _refuse(404, "person")
+    if not viewer.is_admin and person_id != viewer.id:
+        return _refuse(403, "person")
+    data = request.app[BOT].bot_data
+    catalog, office = await asyncio.to_thread(_training_place, data)
+    async with data.db() as session:
+        person = await session.get(Person, person_id)
+        if person is None or not person.is_staff:
+            return _refuse(404, "person")
+        shown = await service.person_training(session, catalog, office, person, utcnow())
+    return web.json_response(shown)
+
+
 @requires(Role.ADMIN)
 async def pending_requests(request: web.Request, viewer: Viewer) -> web.Response:
     """Leave, swaps and corrections waiting for a decision."""
@@ -177,7 +216,7 @@ async def pending_requests(request: web.Request, viewer: Viewer) -> web.Response
 
 @requires(Role.ADMIN)
 async def decide_request(request: web.Request, viewer: Viewer) -> web.Response:
-    """Approve or reject a request: attendance's own decision, then the same chat cards and messages as the
+    """Approve or reject a request: attendance's own decision, with the same messages and card updates as the
     chat's buttons. ``{"approve": true}`` or ``{"approve": false}``."""
     try:
         request_id = int(request.match_info["request_id"])
@@ -190,17 +229,20 @@ async def decide_request(request: web.Request, viewer: Viewer) -> web.Response:
     application = request.app[BOT]
     data = application.bot_data
     async with data.db() as session:
-        outcome, decided = await attendance.decide(
-            session, request_id, viewer.person, approve, utcnow(), data.settings.tz, commit=False
+        outcome, decided = await decisions.decide(
+            session,
+            request_id,
+            viewer.person,
+            approve,
+            utcnow(),
+            data.settings.tz,
+            data.settings.default_language,
         )
-        if outcome == AnswerOutcome.DONE and decided is not None:
-            await chat.tell_decision(session, decided, viewer.person, approve, data.settings.default_language)
-        await session.commit()
     if decided is None:
         return _refuse(404, "request")
     if outcome == AnswerOutcome.DONE:
         data.sender.wake()
-        await chat.settle_cards(application, decided)
+        await cards.settle_cards(BotContext(application), decided)
     return web.json_response({"outcome": outcome.value, "status": decided.status})
 
 
@@ -372,11 +414,10 @@ async def save_as_note(request: web.Request, viewer: Viewer) -> web.Response:
             return _refuse(404, "question")
         if not question.answer_text:
             return _refuse(409, "unanswered")
-        note_id = await asyncio.to_thread(knowledge.save_answer_as_note, kb.save_folder, question)
-        await knowledge.mark_saved(session, question, note_id)
+        note_id = await knowledge.save_answer_as_note(session, question, admin_id=viewer.id)
     await kb.load()
     saved = kb.note(note_id, audience="staff")
-    loaded = saved is not None and saved.path == kb.save_folder / f"{note_id}.md"
+    loaded = saved is not None and kb.is_saved(saved)
     return web.json_response({"note": note_id, "loaded": loaded})
 
 
@@ -393,10 +434,11 @@ async def list_notes(request: web.Request, viewer: Viewer) -> web.Response:
 @requires(Role.ADMIN)
 async def read_note(request: web.Request, viewer: Viewer) -> web.Response:
     """A note's file as it is written (front matter and body)."""
-    note = request.app[BOT].bot_data.knowledge.note(request.match_info["note_id"], audience="staff")
+    kb = request.app[BOT].bot_data.knowledge
+    note = kb.note(request.match_info["note_id"], audience="staff")
     if note is None:
         return _refuse(404, "note")
-    text = await asyncio.to_thread(note.path.read_text, "utf-8")
+    text = await asyncio.to_thread(kb.text_of, note)
     return web.json_response({"id": note.id, "text": text})
 
 
@@ -417,7 +459,11 @@ async def write_note(request: web.Request, viewer: Viewer) -> web.Response:
     checked, problems = parse_note_text(text, note_id=note.id, path=note.path)
     if checked is None or problems:
         return web.json_response({"error": "invalid", "problems": [str(p) for p in problems]}, status=400)
-    await asyncio.to_thread(_replace, note.path, text)
+    if kb.is_saved(note):  # saved from chat: in the database, for every instance
+        async with request.app[BOT].bot_data.db() as session:
+            await knowledge.save_note_text(session, note.id, text, admin_id=viewer.id)
+    else:
+        await asyncio.to_thread(_replace, note.path, text)
     await kb.load()
     return web.json_response({"id": note.id, "title": checked.title})
 
@@ -461,6 +507,8 @@ def add_routes(app: web.Application, application: BotApplication) -> None:
     app.router.add_post("/api/session", open_session)
     app.router.add_get("/api/today", today)
     app.router.add_get("/api/people/{person_id}/week", person_week)
+    app.router.add_get("/api/people/{person_id}/training", person_training)
+    app.router.add_get("/api/training", training_overview)
     app.router.add_get("/api/requests", pending_requests)
     app.router.add_post("/api/requests/{request_id}/decision", decide_request)
     app.router.add_get("/api/month", month)

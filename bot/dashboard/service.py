@@ -1,16 +1,20 @@
 """What the dashboard's screens show and the changes it makes, as JSON-ready data. No Telegram: attendance's
-reports, knowledge's queue, jobs' applications, notices' acknowledgements and the delivery outbox, through
-their public functions."""
+reports, knowledge's queue, jobs' applications, notices' acknowledgements, training's progress and the
+delivery outbox, through their public functions."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +22,8 @@ from bot.attendance import service as attendance
 from bot.attendance.models import Shift
 from bot.attendance.reports import Entry, Mark, MonthReport, ShiftDay, day_report, shift_days
 from bot.attendance.schedule import local_date
+from bot.clock import utcnow
+from bot.dashboard.models import MenuButtonSet
 from bot.delivery import service as delivery
 from bot.delivery.payload import Payload
 from bot.delivery.service import Target
@@ -30,6 +36,8 @@ from bot.knowledge.models import Feedback, QueueState
 from bot.notices import service as notices
 from bot.notices.models import NoticeState
 from bot.people.models import Person, Role
+from bot.training import service as training
+from bot.training.catalog import Catalog
 
 WEEK_DAYS = 7
 QUESTIONS_SHOWN = 50
@@ -121,6 +129,61 @@ async def people_with_access(session: AsyncSession) -> list[Person]:
     """Everyone the dashboard lets in: admins and staff."""
     result = await session.exec(select(Person).where(col(Person.role).in_([Role.ADMIN, Role.STAFF])))
     return list(result.all())
+
+
+@dataclass(frozen=True, slots=True)
+class MenuButtonChanges:
+    """The menu buttons a start has to set (chat id → label) and to take back (chat ids), all else as it was."""
+
+    to_set: dict[int, str]
+    to_reset: list[int]
+
+
+async def menu_button_changes(
+    session: AsyncSession, url: str, label: str, default_language: str, admin_ids: frozenset[int]
+) -> MenuButtonChanges:
+    """Compare who should have the dashboard's menu button (admins and staff, in their language; configured
+    admins the bot does not know yet, in the default one) with the buttons remembered as set."""
+    wanted = {
+        person.telegram_id: translator_for(person, default_language)(label)
+        for person in await people_with_access(session)
+    }
+    default = translator_for(None, default_language)(label)
+    for telegram_id in admin_ids - wanted.keys():
+        wanted[telegram_id] = default
+    remembered = {row.chat_id: row for row in (await session.exec(select(MenuButtonSet))).all()}
+    to_set = {
+        chat_id: text
+        for chat_id, text in wanted.items()
+        if chat_id not in remembered or (remembered[chat_id].url, remembered[chat_id].label) != (url, text)
+    }
+    return MenuButtonChanges(to_set, sorted(remembered.keys() - wanted.keys()))
+
+
+async def remember_menu_buttons(
+    session: AsyncSession, url: str, labels: dict[int, str], *, reset: Sequence[int] = ()
+) -> None:
+    """Remember the menu buttons just set (chat id → label) and forget those just taken back. Two rounds at
+    once (the start's and someone's ``/dashboard``) both write: the later one wins."""
+    if labels:
+        connection = await session.connection()
+        insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        now = utcnow()
+        statement = insert(MenuButtonSet).values(
+            [
+                {"chat_id": chat_id, "url": url, "label": label, "set_at": now}
+                for chat_id, label in labels.items()
+            ]
+        )
+        await session.exec(
+            statement.on_conflict_do_update(
+                index_elements=["chat_id"],
+                set_={"url": statement.excluded.url, "label": statement.excluded.label, "set_at": now},
+            )
+        )
+    if reset:
+        await session.exec(delete(MenuButtonSet).where(col(MenuButtonSet.chat_id).in_(reset)))
+    await session.commit()
 
 
 async def pending_requests(session: AsyncSession, tz: ZoneInfo) -> list[dict[str, Any]]:
@@ -371,3 +434,66 @@ async def my_notices(session: AsyncSession, person: Person, tz: ZoneInfo) -> lis
 
 def _stamp(moment: datetime | None, tz: ZoneInfo) -> str | None:
     return moment.astimezone(tz).strftime("%m-%d %H:%M") if moment is not None else None
+
+
+def _learner(learner: training.Learner, tz: ZoneInfo) -> dict[str, Any]:
+    """One person's training as training's own progress reports it (``/training``, ``/learn``)."""
+    quiz = learner.quiz
+    plan = learner.plan
+    ready_at = learner.enrolment.ready_at
+    return {
+        "person_id": learner.person.id,
+        "name": learner.person.display_name,
+        "plan": plan.title if plan is not None else learner.enrolment.plan_id,
+        "ready": learner.ready,
+        "ready_on": ready_at.astimezone(tz).date().isoformat() if ready_at is not None else None,
+        "paused": learner.paused,
+        "days_done": learner.days_done,
+        "days_total": learner.days_total,
+        "answered": quiz.answered,
+        "right": quiz.right,
+        "accuracy": quiz.accuracy,
+        "unanswered": quiz.unanswered,
+        "overdue": learner.overdue,
+        "reviews_due": learner.reviews_due,
+        "undelivered": learner.undelivered,
+        "weakest": [score.title for score in learner.weakest],
+    }
+
+
+async def training_overview(
+    session: AsyncSession, catalog: Catalog, office: training.Office, now: datetime
+) -> list[dict[str, Any]]:
+    """Everyone in training, by name, with their readiness: what ``/training`` shows the admins."""
+    return [
+        _learner(learner, office.tz) for learner in await training.learners(session, catalog, office, now)
+    ]
+
+
+async def person_training(
+    session: AsyncSession, catalog: Catalog, office: training.Office, person: Person, now: datetime
+) -> dict[str, Any]:
+    """One person's training as ``/learn`` shows it to them: days taught, today's lesson, the next one (its
+    day, title and when it goes out), quiz accuracy, reviews due; ``enrolled`` false when not in training."""
+    mine = await training.my_training(session, catalog, office, person, now)
+    if mine is None:
+        return {"person_id": person.id, "name": person.display_name, "enrolled": False}
+    learner = mine.learner
+    shown = {"enrolled": True, **_learner(learner, office.tz)}
+    lesson = mine.today
+    shown["today"] = (
+        {"day": lesson.day_index + 1, "state": lesson.state}
+        if lesson is not None and lesson.day_index is not None
+        else None
+    )
+    plan = learner.plan
+    upcoming = None
+    if plan is not None and not learner.ready and not learner.paused and learner.days_done < len(plan.days):
+        upcoming = {
+            "day": learner.days_done + 1,
+            "title": plan.days[learner.days_done].title,
+            "at": _stamp(mine.next_lesson, office.tz),
+        }
+    shown["next_lesson"] = upcoming
+    shown["next_review"] = mine.next_review.isoformat() if mine.next_review is not None else None
+    return shown

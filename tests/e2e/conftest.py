@@ -13,10 +13,12 @@ import pytest
 
 from bot.app import BotApplication, build_application
 from bot.config import Settings
+from bot.delivery.limiter import Limits
+from bot.delivery.sender import TelegramRateLimiter
 from bot.playground.botapi import Call, FakeBotAPI, FakeUser
 from tests.fakes.fixtures import fake_bot_api
 
-__all__ = ["ADMIN_ID", "fake_bot_api"]
+__all__ = ["ADMIN_ID", "QUICK_PACING", "fake_bot_api"]
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_ID = 900_001
@@ -39,10 +41,30 @@ def bot_settings(api: FakeBotAPI, database_url: str, **overrides: Any) -> Settin
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+#: The flood limits the bot keeps in a test that is not about them: Telegram's overall and per-group limits,
+#: but not one message a second in a private chat, which would make every test sending someone a few messages
+#: through the outbox (a lesson and its quiz, a reminder after an answer) wait a second for each.
+QUICK_PACING = Limits(private_per_second=0)
+
+
+def set_pacing(application: BotApplication, limits: Limits) -> None:
+    """Make the bot's shared limiter (the handlers' requests and the outbox) keep ``limits``."""
+    rate_limiter = application.bot.rate_limiter
+    assert isinstance(rate_limiter, TelegramRateLimiter), "the composition root installs the shared limiter"
+    rate_limiter.limiter.limits = limits
+
+
+def real_pacing(application: BotApplication) -> None:
+    """Telegram's limits as in production, for a test about pacing (the fake enforcing the same limits)."""
+    set_pacing(application, Limits())
+
+
 @contextlib.asynccontextmanager
-async def running_bot(settings: Settings) -> AsyncIterator[BotApplication]:
-    """Start the bot as ``python -m bot run`` does (startup hook included), with quick long polling."""
+async def running_bot(settings: Settings, *, pacing: Limits = QUICK_PACING) -> AsyncIterator[BotApplication]:
+    """Start the bot as ``python -m bot run`` does (startup hook included), with quick long polling, keeping
+    ``pacing`` (``Limits()`` for production's, or ``real_pacing`` once running)."""
     application = build_application(settings)
+    set_pacing(application, pacing)
     await application.initialize()
     assert application.post_init is not None
     await application.post_init(application)

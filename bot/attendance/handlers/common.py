@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup
 from telegram.ext import filters
@@ -17,8 +17,9 @@ from bot.people.models import Person
 PRIVATE = filters.ChatType.PRIVATE
 
 
-class Awaiting(Enum):
-    """What the location conversation waits for (``handlers/location.py``)."""
+class Awaiting(StrEnum):
+    """What the location conversation waits for (``handlers/location.py``); a string, so that the state is
+    stored as JSON and read back equal."""
 
     CHECKIN_LOCATION = "checkin_location"
     WORKPLACE_LOCATION = "workplace_location"

@@ -10,9 +10,8 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.access import staff_only
-from bot.attendance import arguments, outbox, service
+from bot.attendance import arguments, cards, outbox, service
 from bot.attendance.buttons import AnswerSwap, Withdraw
-from bot.attendance.handlers import cards
 from bot.attendance.handlers.common import PRIVATE, me, today
 from bot.attendance.models import AttendanceRequest, RequestStatus
 from bot.attendance.render import esc

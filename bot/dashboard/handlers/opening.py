@@ -8,19 +8,28 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MenuButtonWebApp, Update, WebAppInfo
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MenuButtonDefault,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.access import staff_only
 from bot.context import BotContext
 from bot.dashboard import service
-from bot.i18n import N_, Translate, translator_for
+from bot.i18n import N_, Translate
 from bot.replies import reply
 
 log = logging.getLogger(__name__)
 
 MENU_BUTTON = N_("Dashboard")
+#: Menu buttons set at start are remembered in batches of this many (a stop midway loses little).
+REMEMBER_EVERY = 50
 
 
 def _menu_button(url: str, _: Translate) -> MenuButtonWebApp:
@@ -39,10 +48,10 @@ async def dashboard_command(update: Update, context: BotContext) -> None:
         return
     chat = update.effective_chat
     assert chat is not None
-    try:
-        await context.bot.set_chat_menu_button(chat.id, _menu_button(url, _))
-    except TelegramError as exc:
-        log.warning("could not set the dashboard menu button in chat %s: %s", chat.id, exc)
+    button = _menu_button(url, _)
+    if await _set_menu_button(context, chat.id, button):
+        async with context.session() as session:
+            await service.remember_menu_buttons(session, url, {chat.id: button.text})
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(_("📊 Open the dashboard"), web_app=WebAppInfo(url))]]
     )
@@ -50,26 +59,40 @@ async def dashboard_command(update: Update, context: BotContext) -> None:
 
 
 async def publish_menu_buttons(context: BotContext) -> None:
-    """The dashboard's menu button in the private chat of every admin and staff member."""
+    """The dashboard's menu button in the private chat of every admin and staff member, set only where it is
+    not yet as it should be (the chats are remembered as they are set), and taken back from those who lost
+    access since."""
     url = context.settings.webapp_url
     assert url, "scheduled only with WEBAPP_URL"
     async with context.session() as session:
-        people = await service.people_with_access(session)
-    known = {person.telegram_id for person in people}
-    default_language = context.settings.default_language
-    for person in people:
-        button = _menu_button(url, translator_for(person, default_language))
-        await _set_menu_button(context, person.telegram_id, button)
-    default = translator_for(None, default_language)
-    for telegram_id in context.settings.admin_ids - known:
-        await _set_menu_button(context, telegram_id, _menu_button(url, default))
+        changes = await service.menu_button_changes(
+            session, url, MENU_BUTTON, context.settings.default_language, context.settings.admin_ids
+        )
+    pending = list(changes.to_set.items())
+    for start in range(0, len(pending), REMEMBER_EVERY):
+        done = {
+            chat_id: label
+            for chat_id, label in pending[start : start + REMEMBER_EVERY]
+            if await _set_menu_button(context, chat_id, MenuButtonWebApp(label, WebAppInfo(url)))
+        }
+        async with context.session() as session:
+            await service.remember_menu_buttons(session, url, done)
+    for chat_id in changes.to_reset:
+        await _set_menu_button(context, chat_id, MenuButtonDefault())
+    if changes.to_reset:  # forgotten even where Telegram refused: the dashboard refuses them anyway
+        async with context.session() as session:
+            await service.remember_menu_buttons(session, url, {}, reset=changes.to_reset)
+    log.info("dashboard menu buttons: %d set, %d taken back", len(changes.to_set), len(changes.to_reset))
 
 
-async def _set_menu_button(context: BotContext, chat_id: int, button: MenuButtonWebApp) -> None:
+async def _set_menu_button(
+    context: BotContext, chat_id: int, button: MenuButtonWebApp | MenuButtonDefault
+) -> bool:
     try:
-        await context.bot.set_chat_menu_button(chat_id, button)
+        return await context.bot.set_chat_menu_button(chat_id, button)
     except TelegramError as exc:
         log.info("could not set the dashboard menu button in chat %s: %s", chat_id, exc)
+        return False
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

@@ -9,10 +9,12 @@ import { renderNotices } from "./notices.js";
 import { renderQuestions } from "./questions.js";
 import { renderRequests } from "./requests.js";
 import { renderToday } from "./today.js";
+import { renderTraining } from "./training.js";
 
 const SCREENS = {
   today: { render: renderToday, roles: ["admin", "staff"] },
   month: { render: renderMonth, roles: ["admin", "staff"] },
+  training: { render: renderTraining, roles: ["admin"] },
   requests: { render: renderRequests, roles: ["admin"] },
   questions: { render: renderQuestions, roles: ["admin"] },
   applicants: { render: renderApplicants, roles: ["admin"] },

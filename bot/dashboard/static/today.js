@@ -1,6 +1,8 @@
-// Today: every shift of the day and everyone on it; tap a person for their week. Refreshes by itself.
+// Today: every shift of the day and everyone on it; tap a person for their week and their training. Staff
+// see their own shifts and their training. Refreshes by itself.
 
 import { el, format } from "./dom.js";
+import { accuracy, progressCard, standing } from "./training.js";
 
 const REFRESH_MS = 60_000;
 
@@ -34,7 +36,7 @@ function shiftCard(t, shift, onTap) {
 
 async function showWeek(ctx, personId) {
   const dialog = document.getElementById("detail");
-  const week = await ctx.api.get(`people/${personId}/week`);
+  const [week, training] = await Promise.all([ctx.api.get(`people/${personId}/week`), ctx.api.get(`people/${personId}/training`)]);
   const t = ctx.t;
   const rows = week.shifts.map((shift) =>
     el("li", {}, el("span", {}, `${shift.date.slice(5)} ${shift.name}`), el("span", { class: `mark ${shift.people[0].mark}` }, markText(t, shift.people[0]))),
@@ -42,6 +44,7 @@ async function showWeek(ctx, personId) {
   dialog.replaceChildren(
     el("h2", {}, format(t.today.week_of, { name: week.name })),
     rows.length ? el("ul", { class: "people" }, rows) : el("p", { class: "hint" }, t.today.no_shifts_week),
+    training.enrolled ? el("p", { "data-training": "" }, standing(t, training), el("small", { class: "hint" }, `  ${accuracy(t, training)}`)) : null,
     el("form", { method: "dialog", class: "actions" }, el("button", {}, t.close)),
   );
   dialog.showModal();
@@ -49,7 +52,8 @@ async function showWeek(ctx, personId) {
 
 export async function renderToday(ctx, screen) {
   const t = ctx.t;
-  const data = await ctx.api.get("today");
+  const own = ctx.me.role !== "admin";
+  const [data, training] = await Promise.all([ctx.api.get("today"), own ? ctx.api.get(`people/${ctx.me.person_id}/training`) : null]);
   const onTap = (personId) => showWeek(ctx, personId).catch((error) => ctx.fail(error));
   const heading = el("p", { class: "hint" }, format(t.today.updated, { day: data.day, time: data.updated_at }));
   if (!data.shifts.length) {
@@ -57,5 +61,6 @@ export async function renderToday(ctx, screen) {
   } else {
     screen.replaceChildren(heading, ...data.shifts.map((shift) => shiftCard(t, shift, onTap)));
   }
+  if (training?.enrolled) screen.append(progressCard(t, training)); // a staff member's own page: their training
   return setTimeout(() => ctx.refresh("today"), REFRESH_MS);
 }

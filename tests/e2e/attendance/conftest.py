@@ -75,7 +75,8 @@ async def define_shift(api: FakeBotAPI, admin: FakeUser, definition: str, *peopl
     assert "班次已创建" in answer.params["text"], answer.params["text"]
     name = definition.split()[0]
     refs = " ".join(f"@{u.username}" for u in people)
-    answer = await reply_to(api, admin, f"/assign {name} {refs} 2025-09-01")
+    # (Waiting for the answer that names the shift: the outbox may write to the admin meanwhile.)
+    answer = await reply_to(api, admin, f"/assign {name} {refs} 2025-09-01", expect=name)
     assert all(u.first_name in answer.params["text"] for u in people), answer.params["text"]
 
 

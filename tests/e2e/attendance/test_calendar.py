@@ -111,11 +111,13 @@ async def test_next_years_holidays_are_entered_in_one_message_and_used_until_the
     async with running_bot(settings) as app:
         (li,) = await staff_members(app, api, "小李")
         await define_shift(api, admin, "早班 08:30 17:00 1-5", li)
-        wrong = await reply_to(api, admin, "/holidays 2027 元旦 01-01..01-03; 春节 02-06..02-32")
-        assert wrong.params["text"].startswith("“春节 02-06..02-32”中的“02-06..02-32”不是 2027 年的日期")
-        assert (
-            "还没有为 2027 年录入法定节假日" in (await reply_to(api, admin, "/holidays 2027")).params["text"]
+        # (Each answer waited for by its words: the start's summary of the day reaches the admin meanwhile.)
+        wrong = await reply_to(
+            api, admin, "/holidays 2027 元旦 01-01..01-03; 春节 02-06..02-32", expect="不是 2027 年的日期"
         )
+        assert wrong.params["text"].startswith("“春节 02-06..02-32”中的“02-06..02-32”不是 2027 年的日期")
+        none = await reply_to(api, admin, "/holidays 2027", expect="还没有为 2027 年录入法定节假日")
+        assert "还没有为 2027 年录入法定节假日" in none.params["text"]
         saved = await reply_to(
             api,
             admin,

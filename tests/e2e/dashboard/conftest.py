@@ -2,6 +2,7 @@
 
 The clock is frozen at 09:00 on a Thursday (Asia/Shanghai). The floor: the admin, two staff on the morning
 shift 08:30–17:00 (李 checked in late at 09:00, 王 not yet), 王 also on the evening shift, and a job seeker.
+``in_training`` puts 李 half-way through the training plan and 王 at its end, ready.
 """
 
 from __future__ import annotations
@@ -32,10 +33,14 @@ from bot.delivery.payload import Payload
 from bot.jobs import service as jobs
 from bot.knowledge import service as knowledge
 from bot.knowledge.models import Outcome, Question
+from bot.knowledge.notes import Plan
 from bot.knowledge.search import SearchResult
 from bot.notices import service as notices
 from bot.people.models import Person
 from bot.playground.botapi import Call, FakeBotAPI, FakeUser
+from bot.training import service as training
+from bot.training.catalog import load_catalog
+from bot.training.models import PollState, QuizPoll, ReviewCard
 from bot.web import web_application
 from tests.e2e.conftest import ADMIN_ID, bot_settings, reply_to, running_bot, staff
 
@@ -206,3 +211,45 @@ async def sent_notice(app: BotApplication, api: FakeBotAPI, floor: Floor) -> int
         assert li is not None
         assert await notices.acknowledge(session, notice.id, li) == notices.AckOutcome.RECORDED
     return notice.id
+
+
+async def in_training(app: BotApplication, floor: Floor) -> Plan:
+    """李娜 on day 3 of the default plan: 3 of 4 quiz answers right, one poll unanswered, one question due
+    for review today; 王强 finished it yesterday and is ready. The plan."""
+    catalog = load_catalog(app.bot_data.knowledge)
+    plan = catalog.default
+    assert plan is not None
+    first_day_notes = [note for note in plan.days[0].note_ids if note in catalog.notes]
+    async with app.bot_data.db() as session:
+        for key in ("li", "wang"):
+            person = await session.get(Person, floor.ids[key])
+            assert person is not None
+            assert await training.enrol(session, person, plan, now=at(date(2025, 10, 6), "09:00")) == (
+                training.EnrolOutcome.ENROLLED
+            )
+        li = await training.enrolment_of(session, floor.ids["li"])
+        wang = await training.enrolment_of(session, floor.ids["wang"])
+        assert li is not None and li.id is not None and wang is not None
+        li.next_day = 2
+        wang.next_day, wang.ready_at = len(plan.days), at(date(2025, 10, 8), "10:00")
+        session.add_all([li, wang])
+        for number, correct in enumerate((True, True, True, False, None)):
+            session.add(
+                QuizPoll(
+                    enrolment_id=li.id,
+                    note_id=first_day_notes[0],
+                    question_key=f"q{number}",
+                    question=f"第 {number} 题",
+                    options=["对", "错"],
+                    correct_option=0,
+                    chat_id=floor.li.id,
+                    state=PollState.SENT,
+                    answered_at=None if correct is None else at(date(2025, 10, 8), "10:00"),
+                    correct=correct,
+                )
+            )
+        session.add(
+            ReviewCard(enrolment_id=li.id, note_id=first_day_notes[0], question_key="q3", due_on=THURSDAY)
+        )
+        await session.commit()
+    return plan

@@ -23,6 +23,11 @@ ROUTES = {
     ("POST", "/api/session"): ["/api/session"],
     ("GET", "/api/today"): ["/api/today"],
     ("GET", "/api/people/{person_id}/week"): ["/api/people/{own}/week", "/api/people/{other}/week"],
+    ("GET", "/api/people/{person_id}/training"): [
+        "/api/people/{own}/training",
+        "/api/people/{other}/training",
+    ],
+    ("GET", "/api/training"): ["/api/training"],
     ("GET", "/api/requests"): ["/api/requests"],
     ("POST", "/api/requests/{request_id}/decision"): ["/api/requests/999/decision"],
     ("GET", "/api/month"): ["/api/month"],
@@ -63,6 +68,9 @@ EXPECTED = {
     "/api/today": dict.fromkeys(CALLERS, 401) | {"admin": 200, "staff": 200, "seeker": 403},
     "/api/people/{own}/week": dict.fromkeys(CALLERS, 401) | {"admin": 200, "staff": 200, "seeker": 403},
     "/api/people/{other}/week": dict.fromkeys(CALLERS, 401) | {"admin": 200, "staff": 403, "seeker": 403},
+    "/api/people/{own}/training": dict.fromkeys(CALLERS, 401) | {"admin": 200, "staff": 200, "seeker": 403},
+    "/api/people/{other}/training": dict.fromkeys(CALLERS, 401) | {"admin": 200, "staff": 403, "seeker": 403},
+    "/api/training": dict.fromkeys(CALLERS, 401) | {"admin": 200, "staff": 403, "seeker": 403},
     "/api/requests": dict.fromkeys(CALLERS, 401) | {"admin": 200, "staff": 403, "seeker": 403},
     # No request 999: the admin is told so, everyone else is refused before anything is looked up.
     "/api/requests/999/decision": dict.fromkeys(CALLERS, 401) | {"admin": 404, "staff": 403, "seeker": 403},

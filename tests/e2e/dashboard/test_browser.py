@@ -24,6 +24,7 @@ from tests.e2e.dashboard.conftest import (
     TZ,
     Floor,
     applied,
+    in_training,
     leave_request,
     queued_question,
     sent_notice,
@@ -121,6 +122,37 @@ async def test_staff_see_their_own_page_in_their_language(
     assert len(people) == 2 and all("王强" in line for line in people)
     assert await page.locator("text=李娜").count() == 0
     await page.screenshot(path=tmp_path / "today-staff.png", full_page=True)
+
+
+async def test_training_for_the_admin_and_on_a_staff_members_own_page(
+    app: BotApplication,
+    browser: Any,
+    client: TestClient[Any, Any],
+    fake_bot_api: FakeBotAPI,
+    floor: Floor,
+    tmp_path: Path,
+) -> None:
+    plan = await in_training(app, floor)
+    page = await open_dashboard(browser, client, fake_bot_api, floor.admin, "light")
+    await page.get_by_role("tab", name="培训").click()
+    screen = page.locator("[data-screen='training']")
+    wang = screen.locator(f"li[data-person='{floor.ids['wang']}']")
+    await wang.wait_for()
+    assert await wang.locator(".mark").inner_text() == "✅ 可以上岗"
+    li = screen.locator(f"li[data-person='{floor.ids['li']}']")
+    assert await li.locator(".mark").inner_text() == f"第 2/{len(plan.days)} 天"
+    assert "正确率 75%（3/4）" in await li.inner_text()
+    await page.screenshot(path=tmp_path / "training-admin.png", full_page=True)
+
+    page = await open_dashboard(browser, client, fake_bot_api, floor.li, "dark")
+    mine = page.locator(f"section.card[data-training='{floor.ids['li']}']")
+    await mine.wait_for()
+    assert await page.get_by_role("tab").all_inner_texts() == ["今日", "月度", "通知"]
+    text = await mine.inner_text()
+    assert f"已学 2/{len(plan.days)} 天" in text and "正确率 75%（3/4）" in text
+    assert f"下一课：第 3 天「{plan.days[2].title}」，10-09 07:30" in text
+    assert "现在有 1 道题要复习" in text
+    await page.screenshot(path=tmp_path / "training-staff.png", full_page=True)
 
 
 async def test_a_job_seeker_gets_nothing(
@@ -304,7 +336,7 @@ async def test_editing_a_note_in_the_page(
         await knowledge.answer_question(
             session, question, admin_id=floor.ids["admin"], text="有，每月补贴 300 元。"
         )
-        note_id = knowledge.save_answer_as_note(app.bot_data.knowledge.save_folder, question)
+        note_id = await knowledge.save_answer_as_note(session, question, admin_id=floor.ids["admin"])
     await app.bot_data.knowledge.load()
     page = await open_dashboard(browser, client, fake_bot_api, floor.admin, "light")
     await page.get_by_role("tab", name="问题").click()

@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from bot.app import BotApplication
 from bot.delivery.models import Campaign
-from bot.knowledge.models import Question, QueueState
+from bot.knowledge import saved as saved_notes
+from bot.knowledge.models import Question, QueueState, SavedNote
 from bot.playground.botapi import FakeBotAPI
 from tests.e2e.dashboard.conftest import Floor, bearer, queued_question
 
@@ -111,18 +112,24 @@ async def test_editing_a_note_is_checked_before_it_is_written(
         and shown["text"].startswith("---\ntitle: 公司有没有宿舍")
         and ANSWER in shown["text"]
     )
-    path = app.bot_data.knowledge.note(note_id, audience="staff").path  # type: ignore[union-attr]
-    before = path.read_text("utf-8")
+
+    async def stored() -> SavedNote:
+        async with app.bot_data.db() as session:
+            note = await saved_notes.get_note(session, note_id)
+        assert note is not None
+        return note
+
+    before = (await stored()).text
 
     broken = await client.put(f"/api/notes/{note_id}", headers=headers, json={"text": "no front matter"})
     assert broken.status == 400
     refused = await broken.json()
     assert refused["error"] == "invalid" and "front matter" in refused["problems"][0]
-    assert path.read_text("utf-8") == before
+    assert (await stored()).text == before
 
     edited = before.replace("300 元", "400 元")
     saved = await client.put(f"/api/notes/{note_id}", headers=headers, json={"text": edited})
     assert await saved.json() == {"id": note_id, "title": "公司有没有宿舍"}
-    assert path.read_text("utf-8") == edited
+    assert ((await stored()).text, (await stored()).version) == (edited, 2)
     note = app.bot_data.knowledge.note(note_id, audience="public")
     assert note is not None and "400 元" in note.body

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.knowledge import saved as saved_notes
 from bot.knowledge.buttons import AnswerQuestion, Dismiss
 from bot.knowledge.models import QueueState
 from bot.knowledge.service import ANSWERS_FOLDER
@@ -48,9 +49,12 @@ async def test_unknown_question_goes_to_an_admin_and_back(
     assert question.queue_state == QueueState.ANSWERED and question.saved_note_id
 
     settings = kb_bot.bot_data.settings
-    saved = settings.saved_notes_dir / f"{question.saved_note_id}.md"
-    assert saved.read_text("utf-8").startswith("---\ntitle: 公司有没有宿舍")
+    async with kb_bot.bot_data.db() as session:
+        note = await saved_notes.get_note(session, question.saved_note_id)
+    assert note is not None and note.text.startswith("---\ntitle: 公司有没有宿舍")
+    assert note.saved_by_id is not None and note.version == 1
     assert not (settings.knowledge_dir / ANSWERS_FOLDER).exists()
+    assert not (settings.saved_notes_dir / ANSWERS_FOLDER).exists(), "in the database, not on this disk"
     again = await reply_to(api, asker, "公司有宿舍吗")
     assert "公司有没有宿舍" in again.params["text"] and "住房补贴" in again.params["text"]
 
@@ -58,7 +62,7 @@ async def test_unknown_question_goes_to_an_admin_and_back(
 async def test_a_saved_answer_outlives_a_fresh_copy_of_the_notes(
     fake_bot_api: FakeBotAPI, database_url: str, tmp_path: Path, admin: FakeUser
 ) -> None:
-    """As a container re-created from its image: the knowledge folder is the image's, the data volume stays."""
+    """As a container re-created from its image: the knowledge folder is the image's, the database stays."""
     api = fake_bot_api
     saved_dir = tmp_path / "data" / "notes"
 
@@ -103,7 +107,7 @@ async def test_cancelling_an_answer_sends_nothing(
     await api.wait_for("sendMessage", chat_id=manager.id, text=lambda t: "请发送" in t)
 
     mark = api.mark()
-    cancelled = await reply_to(api, manager, "取消")
+    cancelled = await reply_to(api, manager, "取消", expect="取消")  # not the admins' alert of the question
     assert cancelled.params["text"] == "已取消。"
     assert api.calls_to("sendMessage", since=mark, chat_id=asker.id) == []
     [question] = await logged_questions(kb_bot)
@@ -123,7 +127,7 @@ async def test_dismissing_takes_the_question_out_of_the_queue(
     assert "公司有没有宿舍" in dismissed.params["text"]
     [question] = await logged_questions(kb_bot)
     assert question.queue_state == QueueState.DISMISSED
-    empty = await reply_to(api, manager, "/unanswered")
+    empty = await reply_to(api, manager, "/unanswered", expect="🎉")  # not the admins' alert of the question
     assert "🎉" in empty.params["text"]
 
 

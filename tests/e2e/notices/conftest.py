@@ -14,7 +14,7 @@ from bot.notices.buttons import Send
 from bot.notices.models import Notice
 from bot.people import service as people
 from bot.playground.botapi import Call, FakeBotAPI, FakeUser
-from tests.e2e.conftest import ADMIN_ID, buttons, press, reply_to, staff
+from tests.e2e.conftest import ADMIN_ID, buttons, press, real_pacing, reply_to, staff
 
 TEXT = "明天上午10点全员培训，请准时到"
 #: Quick progress reports, so that a test does not wait three seconds for the panel to change.
@@ -23,8 +23,10 @@ QUICK = SenderConfig(progress_interval=0.3, idle_poll=0.3, backoff_base=0.2)
 
 @pytest.fixture
 def api(fake_bot_api: FakeBotAPI, bot: BotApplication) -> FakeBotAPI:
-    """The fake with Telegram's flood limits on, and a sender that reports progress quickly."""
+    """The fake with Telegram's flood limits on, the bot keeping them as in production, and a sender that
+    reports progress quickly."""
     fake_bot_api.enforce_limits(overall_per_second=30, group_per_minute=20, private_per_second=1)
+    real_pacing(bot)
     bot.bot_data.sender.config = QUICK
     return fake_bot_api
 

@@ -3,6 +3,9 @@ colleague. They are remembered, so that once the request is settled every copy s
 
 These are edited later by message id, so they are sent here directly (``send_paced``) and remembered; what
 a request's people are told about its outcome goes through the delivery outbox (``outbox.tell``).
+
+Telegram glue shared by attendance's handlers and by the dashboard: a request decided on either settles
+every card of it with ``settle_cards``.
 """
 
 from __future__ import annotations
