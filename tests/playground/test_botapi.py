@@ -146,6 +146,42 @@ async def test_polling_command_reply(fake: FakeBotAPI) -> None:
     assert fake.pending_updates == []  # confirmed through the getUpdates offset
 
 
+async def test_a_second_poller_ends_the_first_with_409_conflict(fake: FakeBotAPI, bot: Bot) -> None:
+    """As Telegram's server does (``Client::abort_long_poll``): a getUpdates arriving while another waits
+    answers the waiting one 409, and the newcomer gets the updates; PTB's Updater logs it and polls on."""
+    user = fake.user(1003, "阿强")
+    first = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.2)  # the first long poll is waiting
+    async with fake.make_bot() as other:
+        second = asyncio.create_task(other.get_updates(timeout=5))
+        with pytest.raises(Conflict) as conflict:
+            await first
+        assert str(conflict.value) == (
+            "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+        )
+        await fake.send_text(user, "还在吗")
+        updates = await second
+    assert [u.message.text for u in updates if u.message] == ["还在吗"]
+    assert [c.status for c in fake.calls if c.method == "getUpdates"] == [409, 200]
+
+    # A running Application whose poll is ended by another poller goes on polling and answering.
+    async with running_application(build_app(fake)) as app:
+        assert app.updater is not None
+        await asyncio.sleep(0.3)
+        mark = fake.mark()
+        async with fake.make_bot() as other:
+            for _ in range(20):  # until one lands while the application's long poll waits
+                await other.get_updates(timeout=0)
+                if fake.calls_to("getUpdates", ok=False, since=mark):
+                    break
+                await asyncio.sleep(0.05)
+        assert [c.status for c in fake.calls_to("getUpdates", ok=False, since=mark)] == [409]
+        await fake.send_text(user, "/echo 又来了")
+        call = await fake.wait_for("sendMessage", chat_id=user.id, timeout=10)
+        assert call.params["text"] == "echo: 又来了"
+        assert app.updater.running
+
+
 async def test_command_addressed_to_bot_in_group(fake: FakeBotAPI) -> None:
     user = fake.user(1002, "小红")
     group = fake.group(-4001, "一号车间")
@@ -435,6 +471,25 @@ async def test_reply_keyboard_state(fake: FakeBotAPI, bot: Bot) -> None:
     assert fake.reply_keyboard(user)["keyboard"][0][0]["request_contact"] is True
     await bot.send_message(user.id, "谢谢", reply_markup=ReplyKeyboardRemove())
     assert fake.reply_keyboard(user) is None
+
+
+async def test_one_time_keyboard_hides_once_a_button_is_used(fake: FakeBotAPI, bot: Bot) -> None:
+    user = fake.user(1024, "阿明")
+    one_time = ReplyKeyboardMarkup(
+        [[KeyboardButton("📍 发送位置", request_location=True)], ["取消"]], one_time_keyboard=True
+    )
+    await bot.send_message(user.id, "请发送位置", reply_markup=one_time)
+    await fake.send_text(user, "随便说点什么")
+    assert fake.reply_keyboard(user) is not None  # typed text, not a button
+    await fake.share_location(user, 36.5, 102.1)
+    assert fake.reply_keyboard(user) is None
+    await bot.send_message(user.id, "请选择", reply_markup=one_time)
+    await fake.send_text(user, "取消")
+    assert fake.reply_keyboard(user) is None
+    lasting = ReplyKeyboardMarkup([["取消"]])
+    await bot.send_message(user.id, "请选择", reply_markup=lasting)
+    await fake.send_text(user, "取消")
+    assert fake.reply_keyboard(user) is not None
 
 
 async def test_document_upload_and_download(fake: FakeBotAPI, bot: Bot) -> None:

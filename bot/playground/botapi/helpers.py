@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import functools
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 
+from bot.clock import utcnow
 from bot.playground.botapi.constants import _CONTENT_KEYS, JSONDict
 from bot.playground.botapi.models import FakeChat, FakeUser
 
@@ -26,7 +26,8 @@ def _real_api_methods() -> dict[str, str]:
 
 
 def _now() -> int:
-    return int(time.time())
+    """Unix time of the bot's clock (which the playground can move forward)."""
+    return int(utcnow().timestamp())
 
 
 def _as_mapping(ref: Any) -> Any:

@@ -178,6 +178,23 @@ class InspectionMixin(_FakeState):
         state = self._state(chat)
         return [copy.deepcopy(state.deleted[mid]) for mid in sorted(state.deleted)]
 
+    def member_status(self, chat: ChatRef, user: ChatRef) -> str:
+        """A user's status in a group (``creator``, ``member``, ``left`` ...); ``member`` in their private chat."""
+        state = self._state(chat)
+        user_id = _chat_id_of(user)
+        if state.chat.type == "private":
+            return "member" if state.chat.id == user_id else "left"
+        return state.members.get(user_id, "left")
+
+    def poll_choice(self, poll_id: str, user: ChatRef) -> list[int]:
+        """The options a user chose in a poll the bot sent (empty if they have not answered)."""
+        known = self._polls.get(str(poll_id))
+        return list(known.votes.get(_chat_id_of(user), [])) if known is not None else []
+
+    async def wait_for_change(self, seconds: float) -> None:
+        """Return when the fake's state changes (a call, an update, a webhook delivery), or after ``seconds``."""
+        await self._wait_signal(seconds)
+
     def reply_keyboard(self, chat: ChatRef) -> JSONDict | None:
         """The reply keyboard (``ReplyKeyboardMarkup``) currently shown in a chat, if any."""
         keyboard = self._state(chat).reply_keyboard

@@ -453,8 +453,27 @@ class UsersMixin(FilesMixin):
     ) -> JSONDict:
         if reply_to is not None:
             payload["reply_to_message"] = self._reply_snapshot(state, reply_to)
+        self._use_one_time_keyboard(state, payload)
         msg = self._store_message(state, payload, sender=user.to_dict())
         return self._push_update("message", copy.deepcopy(msg), deliver=self._bot_sees(state, msg))
+
+    @staticmethod
+    def _use_one_time_keyboard(state: _ChatState, payload: Mapping[str, Any]) -> None:
+        """A one-time reply keyboard hides once one of its buttons is used, as Telegram's clients do: a button's
+        text sent, or the contact or location a request button shares."""
+        keyboard = state.reply_keyboard
+        if not keyboard or not keyboard.get("one_time_keyboard"):
+            return
+        for row in keyboard.get("keyboard", []):
+            for raw in row:
+                button = {"text": raw} if isinstance(raw, str) else raw
+                if (
+                    payload.get("text") == button.get("text")
+                    or ("contact" in payload and button.get("request_contact"))
+                    or ("location" in payload and button.get("request_location"))
+                ):
+                    state.reply_keyboard = None
+                    return
 
     def _bot_sees(self, state: _ChatState, msg: Mapping[str, Any]) -> bool:
         if state.chat.type == "private":

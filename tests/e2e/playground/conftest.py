@@ -1,0 +1,52 @@
+"""The playground end to end: the whole thing as ``python -m bot playground`` starts it, and a headless browser.
+
+The playground always runs on SQLite (its own file under its data folder): its tests take no database
+fixture, so they run once, whatever ``TEST_DATABASE_URL`` says.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.playground import Playground
+
+ROOT = Path(__file__).resolve().parents[3]
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Debian's headless Chromium, driven by Playwright (skipped without either)."""
+    playwright_api = pytest.importorskip("playwright.async_api", reason="playwright is in the test extra")
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium chromium-driver)")
+    async with playwright_api.async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+@pytest.fixture
+async def playground(tmp_path: Path) -> AsyncIterator[Playground]:
+    """An empty playground on a free port, its data under the test's folder, the repository's notes, no ``.env``
+    read."""
+    async with Playground(
+        data_dir=tmp_path / "data", port=0, knowledge_dir=ROOT / "knowledge", env_file=None
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def client(playground: Playground) -> AsyncIterator[aiohttp.ClientSession]:
+    """An HTTP client of the playground's page server (paths relative to its address)."""
+    async with aiohttp.ClientSession(playground.url, timeout=aiohttp.ClientTimeout(total=60)) as session:
+        yield session
