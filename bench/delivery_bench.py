@@ -3,12 +3,19 @@
     .venv/bin/python bench/delivery_bench.py                    # the outbox, then PTB's AIORateLimiter
     .venv/bin/python bench/delivery_bench.py --groups 100 --private 50 --skip-ptb   # a quick run
     .venv/bin/python bench/delivery_bench.py --database-url postgresql+asyncpg://root@127.0.0.1/test
+    .venv/bin/python bench/delivery_bench.py --database-url postgresql+asyncpg://... --instances 2 --skip-ptb
 
 The fake server runs in its own process (as Telegram would), with flood limits on: 30 messages a second
 overall, 20 a minute per group, 1 a second per private chat (sliding windows; excess requests get 429).
 Printed: wall time from the first request to the last accepted message, the minimum time the limits
 allow, their ratio, 429 answers, and lost and duplicate messages. Targets: ratio ≥ 0.9, nothing lost or
 duplicated, 429 answers under 1 % of requests.
+
+With ``--instances 2`` (PostgreSQL only) the campaign is sent twice in one run: by one sender, then by two
+senders on the same database, each with its own connection to the Bot API, sharing one limiter (the
+instances together must stay under Telegram's limits, as they do when only the leader sends). It prints both
+figures, their ratio (target ≥ 0.9: claiming under leases with ``SKIP LOCKED`` costs no speed), how the
+rows were split between the instances, and the rows flagged ``maybe_duplicate`` (target 0).
 
 The second part measures PTB's ``AIORateLimiter`` (and this project's limiter for comparison) on a burst
 of messages to distinct private chats: how many requests reach the server in the first second, and how many
@@ -138,15 +145,27 @@ def _bot(base_url: str, token: str, limiter: BaseRateLimiter[Any]) -> ExtBot[Any
 # --- the outbox --------------------------------------------------------------------------------------
 
 
-async def bench_outbox(groups: int, private: int, database_url: str | None) -> dict[str, Any]:
+async def bench_outbox(
+    groups: int, private: int, database_url: str | None, instances: int = 1
+) -> dict[str, Any]:
     from sqlalchemy.pool import NullPool
 
     from bot.db import create_engine, create_session_factory, upgrade_database
     from bot.delivery import service
+    from bot.delivery.limiter import Limiter
     from bot.delivery.models import Campaign
     from bot.delivery.payload import Payload
     from bot.delivery.sender import Sender, TelegramRateLimiter
     from bot.playground.botapi import DEFAULT_TOKEN
+
+    class TallySender(Sender):
+        """A sender that counts the messages it sent."""
+
+        sent = 0
+
+        async def _send(self, item: service.Work) -> None:
+            await super()._send(item)
+            self.sent += 1
 
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
@@ -163,22 +182,27 @@ async def bench_outbox(groups: int, private: int, database_url: str | None) -> d
             )
             campaign_id = campaign.id
 
-        async with fake_server(groups, private) as base_url:
-            limiter = TelegramRateLimiter()
-            async with _bot(base_url, DEFAULT_TOKEN, limiter) as bot:
-                sender = Sender(bot, sessions)
-                started = time.monotonic()
-                task = sender.start()
-                while True:
-                    await asyncio.sleep(0.25)
-                    async with sessions() as session:
-                        stored = await session.get(Campaign, campaign_id, populate_existing=True)
-                        if stored is not None and stored.finished_at is not None:
-                            break
+        async with fake_server(groups, private) as base_url, contextlib.AsyncExitStack() as stack:
+            limiter = Limiter()
+            senders = []
+            for number in range(instances):
+                bot = await stack.enter_async_context(
+                    _bot(base_url, DEFAULT_TOKEN, TelegramRateLimiter(limiter))
+                )
+                senders.append(TallySender(bot, sessions, instance=f"bench-{number + 1}:{os.getpid()}:0"))
+            started = time.monotonic()
+            tasks = [sender.start() for sender in senders]
+            while True:
+                await asyncio.sleep(0.25)
+                async with sessions() as session:
+                    stored = await session.get(Campaign, campaign_id, populate_existing=True)
+                    if stored is not None and stored.finished_at is not None:
+                        break
+                for task in tasks:
                     if task.done():
                         task.result()
-                total = time.monotonic() - started
-                await sender.stop()
+            total = time.monotonic() - started
+            await asyncio.gather(*(sender.stop() for sender in senders))
             stats = await server_stats(base_url, DEFAULT_TOKEN)
         async with sessions() as session:
             counts = await service.campaign_counts(session, campaign_id or 0)
@@ -191,6 +215,7 @@ async def bench_outbox(groups: int, private: int, database_url: str | None) -> d
     wall = stats["last_accepted"] - stats["first"]
     return {
         "messages": n,
+        "instances": instances,
         "wall": wall,
         "total": total,
         "minimum": float(minimum),
@@ -202,7 +227,9 @@ async def bench_outbox(groups: int, private: int, database_url: str | None) -> d
         "max_per_second": stats["max_per_second"],
         "db_sent": counts.sent,
         "db_failed": counts.failed + counts.blocked,
-        "limiter_waited": limiter.limiter.stats.waited,
+        "maybe_duplicate": counts.maybe_duplicate,
+        "per_instance": [sender.sent for sender in senders],
+        "limiter_waited": limiter.stats.waited,
     }
 
 
@@ -255,30 +282,9 @@ async def bench_burst(kind: str, count: int) -> dict[str, Any]:
 # --- main ----------------------------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--groups", type=int, default=1000)
-    parser.add_argument("--private", type=int, default=500)
-    parser.add_argument("--burst", type=int, default=300, help="messages in the rate limiter burst test")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
-    parser.add_argument("--skip-ptb", action="store_true", help="only the outbox")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.serve:
-        asyncio.run(serve(args.groups, args.private))
-        return 0
-
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
-    figures: dict[str, Any] = {}
-    outbox = asyncio.run(bench_outbox(args.groups, args.private, args.database_url))
-    figures["outbox"] = outbox
-    database = "PostgreSQL" if (args.database_url or "").startswith("postgresql") else "SQLite"
-    print(
-        f"Outbox: one campaign to {args.groups} groups + {args.private} private chats ({database}), limits "
-        f"{OVERALL}/s overall, {GROUP_PER_MINUTE}/min per group, {PRIVATE}/s per private chat"
-    )
+def _report(outbox: dict[str, Any], label: str) -> bool:
+    """Print one run's figures; True if its targets are met."""
+    print(f" {label}:")
     print(f"  wall time (first request → last message accepted)  {outbox['wall']:8.2f} s")
     print(f"  minimum time the limits allow                       {outbox['minimum']:8.2f} s")
     print(f"  ratio (target ≥ 0.9)                                {outbox['ratio']:8.3f}")
@@ -294,6 +300,52 @@ def main(argv: list[str] | None = None) -> int:
     )
     ok = outbox["ratio"] >= 0.9 and not outbox["lost"] and not outbox["duplicates"] and share < 1
     print(f"  {'all targets met' if ok else 'TARGETS MISSED'}")
+    return bool(ok)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--groups", type=int, default=1000)
+    parser.add_argument("--private", type=int, default=500)
+    parser.add_argument("--burst", type=int, default=300, help="messages in the rate limiter burst test")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--skip-ptb", action="store_true", help="only the outbox")
+    parser.add_argument(
+        "--instances", type=int, default=1, choices=(1, 2), help="also send with two senders (PostgreSQL)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        asyncio.run(serve(args.groups, args.private))
+        return 0
+
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+    database = "PostgreSQL" if (args.database_url or "").startswith("postgresql") else "SQLite"
+    if args.instances > 1 and database != "PostgreSQL":
+        parser.error(
+            "--instances 2 needs --database-url postgresql+asyncpg://... (one instance runs on SQLite)"
+        )
+    figures: dict[str, Any] = {}
+    outbox = asyncio.run(bench_outbox(args.groups, args.private, args.database_url))
+    figures["outbox"] = outbox
+    print(
+        f"Outbox: one campaign to {args.groups} groups + {args.private} private chats ({database}), limits "
+        f"{OVERALL}/s overall, {GROUP_PER_MINUTE}/min per group, {PRIVATE}/s per private chat"
+    )
+    ok = _report(outbox, "one instance")
+    if args.instances > 1:
+        several = asyncio.run(bench_outbox(args.groups, args.private, args.database_url, args.instances))
+        figures["instances"] = several
+        ok = _report(several, f"{args.instances} instances on one database, one shared limit") and ok
+        split = " + ".join(str(n) for n in several["per_instance"])
+        print(f"  messages sent by each instance                      {split}")
+        print(f"  rows flagged maybe_duplicate (target 0)             {several['maybe_duplicate']:8d}")
+        speed = several["ratio"] / outbox["ratio"] if outbox["ratio"] else 0.0
+        figures["instances_vs_one"] = speed
+        print(f"{args.instances} instances against one (ratio of ratios, target ≥ 0.9)   {speed:8.3f}")
+        ok = ok and speed >= 0.9 and not several["maybe_duplicate"] and all(several["per_instance"])
 
     if not args.skip_ptb:
         for kind, name in (("ptb", "PTB AIORateLimiter()"), ("own", "this project's Limiter")):

@@ -39,6 +39,8 @@ from bot.notices.audiences import default_registry
 from bot.people import handlers as people
 from bot.people.directory import PeopleDirectory
 from bot.people.models import Role
+from bot.persistence import handlers as forms
+from bot.persistence.ptb import DatabasePersistence
 from bot.replies import stale_button
 from bot.training import handlers as training
 
@@ -58,6 +60,7 @@ def build_application(settings: Settings | None = None) -> BotApplication:
     settings = settings or Settings()
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         raise MissingTokenError("BOT_TOKEN is not set")
+    persistence = DatabasePersistence()  # every form's step and answers so far, in the database
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value().strip())
@@ -69,6 +72,7 @@ def build_application(settings: Settings | None = None) -> BotApplication:
         .defaults(Defaults(tzinfo=settings.tz))
         .rate_limiter(TelegramRateLimiter())
         .concurrent_updates(PerUserUpdateProcessor())
+        .persistence(persistence)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
@@ -76,6 +80,7 @@ def build_application(settings: Settings | None = None) -> BotApplication:
         builder = builder.updater(None)  # updates arrive through bot.web's webhook, not long polling
     application: BotApplication = builder.build()
     _fill_bot_data(application, settings)
+    persistence.attach(application)
     _add_handlers(application)
     delivery_scheduled.schedule(application)
     for capability in CAPABILITIES:
@@ -108,6 +113,8 @@ def _add_handlers(application: BotApplication) -> None:
     # Edits and channel posts are dropped at the door, before anyone is recorded.
     application.add_handler(unhandled.gate_handler(), group=unhandled.GATE_GROUP)
     application.add_handler(people.identify_handler(), group=people.IDENTIFY_GROUP)
+    # The sender's open forms as the database has them (another instance may have moved them on).
+    application.add_handler(forms.reload_handler(), group=forms.RELOAD_GROUP)
     # Group 0: the first handler whose check matches an update handles it. Order matters!
     group_zero: list[BaseHandler[Any, BotContext, Any]] = [
         # Deep links that start a conversation (the 我要报名 link of a village group) before /start.
@@ -130,6 +137,8 @@ def _add_handlers(application: BotApplication) -> None:
         *unhandled.handlers(),
     ]
     application.add_handlers(group_zero)
+    # After everything: the form steps and answers the update changed are written at once.
+    application.add_handler(forms.write_handler(), group=forms.WRITE_GROUP)
     for capability in CAPABILITIES:
         capability.add_commands(application.bot_data.menus)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -46,11 +48,17 @@ class Settings(BaseSettings):
     webapp_port: int = Field(default=8080, ge=1, le=65535)
     # The estimated probability (%) that the best note is right, needed to answer / to suggest: the defaults are
     # the fitted ones of bot/knowledge/search/fitted.py (tests/unit/test_config.py keeps them equal).
-    kb_answer_threshold: float = Field(default=65.5, ge=0, le=100)
+    kb_answer_threshold: float = Field(default=69.0, ge=0, le=100)
     kb_suggest_threshold: float = Field(default=31.0, ge=0, le=100)
     log_level: str = Field(default="INFO")
     attendance_summary_time: str = Field(
         default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Local time of the daily summary"
+    )
+    instance_name: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        min_length=1,
+        max_length=50,
+        description="This instance's name in the logs of a leader election (PostgreSQL)",
     )
     application_retention_days: int = Field(
         default=180, ge=1, le=3650, description="Job applications untouched this long are deleted"

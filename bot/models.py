@@ -9,11 +9,13 @@ from bot.attendance.models import (
     ShiftAssignment,
     StatutoryDay,
 )
+from bot.dashboard.models import MenuButtonSet
 from bot.delivery.models import Campaign, Delivery
 from bot.jobs.models import JobApplication, JobPosting, JobSubscription
-from bot.knowledge.models import LearnedPhrasing, Question
+from bot.knowledge.models import LearnedPhrasing, Question, SavedNote
 from bot.notices.models import Notice, NoticeAck
 from bot.people.models import GroupChat, Invite, Person, Role
+from bot.persistence.models import ConversationState, ConversationUserData
 from bot.training.models import Enrolment, Lesson, QuizPoll, ReviewCard
 
 __all__ = [
@@ -22,6 +24,8 @@ __all__ = [
     "AttendanceRequest",
     "CalendarDay",
     "Campaign",
+    "ConversationState",
+    "ConversationUserData",
     "Delivery",
     "Enrolment",
     "GroupChat",
@@ -31,6 +35,7 @@ __all__ = [
     "JobSubscription",
     "LearnedPhrasing",
     "Lesson",
+    "MenuButtonSet",
     "Notice",
     "NoticeAck",
     "Person",
@@ -38,6 +43,7 @@ __all__ = [
     "QuizPoll",
     "ReviewCard",
     "Role",
+    "SavedNote",
     "Shift",
     "ShiftAssignment",
     "StatutoryDay",

@@ -27,6 +27,8 @@ from telegram import Update
 
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.failover.leader import LeaderElection
+from bot.failover.process import lead_when_elected, start_scheduler_paused
 from bot.inbound import parse_clean_json
 
 log = logging.getLogger(__name__)
@@ -114,8 +116,18 @@ def serve_with_polling(application: BotApplication, settings: Settings) -> None:
     application.post_shutdown = post_shutdown
 
 
-async def serve_webhook(application: BotApplication, settings: Settings, webhook_secret: str) -> None:
-    """Run the initialized application behind the webhook until SIGINT or SIGTERM."""
+async def serve_webhook(
+    application: BotApplication,
+    settings: Settings,
+    webhook_secret: str,
+    *,
+    election: LeaderElection | None = None,
+) -> None:
+    """Run the initialized application behind the webhook until SIGINT or SIGTERM.
+
+    With an ``election`` (PostgreSQL) updates are served at once, while scheduled work — and with it the
+    outbox's sender — waits, paused, until this instance is elected leader.
+    """
     assert settings.webhook_url, "WEBHOOK_URL is set in webhook mode"
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -125,10 +137,15 @@ async def serve_webhook(application: BotApplication, settings: Settings, webhook
     app = web_application(application, webhook_secret=webhook_secret, dashboard=bool(settings.webapp_url))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
+    leading: asyncio.Task[None] | None = None
     try:
         if application.post_init is not None:
             await application.post_init(application)
+        if election is not None:
+            start_scheduler_paused(application)
         await application.start()
+        if election is not None:
+            leading = asyncio.create_task(lead_when_elected(application, election), name="leader election")
         await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
         await application.bot.set_webhook(
             settings.webhook_url, secret_token=webhook_secret, allowed_updates=Update.ALL_TYPES
@@ -136,6 +153,9 @@ async def serve_webhook(application: BotApplication, settings: Settings, webhook
         log.info("webhook listening on %s:%s", settings.webhook_listen, settings.webhook_port)
         await stop.wait()
     finally:
+        if leading is not None:
+            leading.cancel()
+            await asyncio.gather(leading, return_exceptions=True)
         await runner.cleanup()
         if application.running:
             await application.stop()

@@ -40,17 +40,30 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-CAPABILITIES = ("people", "knowledge", "delivery", "notices", "jobs", "attendance", "training", "dashboard")
+CAPABILITIES = (
+    "people",
+    "knowledge",
+    "delivery",
+    "notices",
+    "jobs",
+    "attendance",
+    "training",
+    "dashboard",
+    "persistence",
+)
 
 
 def _speaks_telegram(path: Path) -> bool:
-    """Where a capability may import ``telegram``: its handlers, its scheduled work, its keyboards, and the
-    outbox's sender (the one piece of delivery that calls the Bot API)."""
+    """Where a capability may import ``telegram``: its handlers, its scheduled work, its keyboards, the
+    outbox's sender (the one piece of delivery that calls the Bot API), attendance's request cards (edited
+    in the admins' chats whether the request is decided there or on the dashboard), and the form state's
+    ``BasePersistence`` and its two handlers."""
     relative = path.relative_to(ROOT / "bot")
     return (
         "handlers" in relative.parts
         or path.name in {"scheduled.py", "keyboards.py"}
-        or relative.as_posix() == "delivery/sender.py"
+        or relative.as_posix()
+        in {"delivery/sender.py", "attendance/cards.py", "persistence/ptb.py", "persistence/handlers.py"}
     )
 
 
@@ -77,3 +90,33 @@ def test_telegram_stays_in_handlers_scheduled_work_and_keyboards(path: Path) -> 
 def test_shared_vocabulary_does_not_import_telegram(path: Path) -> None:
     offending = sorted(name for name in _imports(path) if name == "telegram" or name.startswith("telegram."))
     assert offending == [], f"{path.relative_to(ROOT)} imports {offending}"
+
+
+def _handlers_imported(path: Path) -> set[str]:
+    """The capabilities whose ``handlers`` package ``path`` imports (in any spelling of the import)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        modules: list[str] = []
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        for module in modules:
+            parts = module.split(".")
+            if len(parts) >= 3 and parts[0] == "bot" and parts[1] in CAPABILITIES and parts[2] == "handlers":
+                found.add(parts[1])
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in (ROOT / "bot").rglob("*.py") if p != ROOT / "bot" / "app.py"),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_only_the_composition_root_imports_another_capabilitys_handlers(path: Path) -> None:
+    """A capability's handlers are its own Telegram glue: others reach it through its public modules, and
+    only ``bot/app.py`` wires the handlers in."""
+    relative = path.relative_to(ROOT / "bot").parts
+    own = relative[0] if len(relative) > 1 else None
+    offending = sorted(cap for cap in _handlers_imported(path) if cap != own)
+    assert offending == [], f"{path.relative_to(ROOT)} imports the handlers of {offending}"

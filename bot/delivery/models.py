@@ -24,8 +24,9 @@ class CampaignState(StrEnum):
 class DeliveryState(StrEnum):
     """The state of one (campaign, chat) row.
 
-    ``pending`` → ``sending`` (claimed, the request is about to leave) → ``sent`` | ``failed`` | ``blocked``,
-    or back to ``pending`` for a retry. ``pending`` rows of a cancelled campaign become ``cancelled``.
+    ``pending`` → ``sending`` (claimed under a lease, the request is about to leave) → ``sent`` | ``failed`` |
+    ``blocked``, or back to ``pending`` for a retry (or when the lease ran out: ``maybe_duplicate``).
+    ``pending`` rows of a cancelled campaign become ``cancelled``.
     """
 
     PENDING = "pending"
@@ -74,6 +75,7 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("campaign_id", "chat_id", name="uq_delivery_campaign_chat"),
         Index("ix_delivery_campaign_state", "campaign_id", "state"),
+        Index("ix_delivery_state_lease", "state", "lease_until"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -91,5 +93,11 @@ class Delivery(SQLModel, table=True):
     maybe_duplicate: bool = Field(default=False, description="Resent after an unknown outcome")
     error: str | None = Field(default=None, max_length=255)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_owner: str | None = Field(
+        default=None, sa_type=String(128), description="The instance sending it, while ``sending``"
+    )
+    lease_until: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="Another instance may take the row back after this"
+    )
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

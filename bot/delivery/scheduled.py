@@ -1,5 +1,6 @@
 """The outbox's one sending task: started when the application starts (it resumes what a crash left),
-stopped with it."""
+stopped with it. Being a JobQueue job, it runs only where scheduled work runs: with several instances on
+PostgreSQL, on the elected leader alone (``bot.failover``)."""
 
 from __future__ import annotations
 

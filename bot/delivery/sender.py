@@ -1,7 +1,8 @@
 """The outbox's Telegram side: one asyncio task that works through due rows under the flood limits.
 
-The sender claims one row at a time right before its request (see ``bot.delivery.service`` for the
-guarantees), sends it, and records the outcome per row:
+The sender claims rows right before their requests, as many at once as it has requests free, under a lease
+for this instance that it renews while they are in flight (see ``bot.delivery.service`` for the guarantees and
+the lease's length); it sends them, and records the outcome per row, which ends the lease:
 
 * ``RetryAfter`` — wait as told (that chat, or everything if the overall limit was hit), then retry the row;
 * ``Forbidden`` — the user blocked the bot or the bot left the group: ``blocked``, and the group inactive;
@@ -10,7 +11,9 @@ guarantees), sends it, and records the outcome per row:
 * timeouts and network errors — retried with exponential backoff, a bounded number of times; when the
   request may have reached Telegram (a read timeout) the retry is flagged ``maybe_duplicate``.
 
-Pins and edits of copies already sent are done the same way. Every request, the sender's and every handler's,
+Pins and edits of copies already sent are done the same way. Rows another instance was sending and stopped
+renewing (it died) are taken back and sent again, flagged ``maybe_duplicate``: at start, and every
+``lease / 5`` while running. Every request, the sender's and every handler's,
 goes through one ``Limiter`` (``TelegramRateLimiter`` plugs it into PTB), so the limits hold across campaigns
 and interactive replies alike.
 """
@@ -49,6 +52,7 @@ from telegram.ext import BaseRateLimiter
 from bot.clock import utcnow
 from bot.db import SessionFactory
 from bot.delivery import service
+from bot.delivery.instance import instance_id
 from bot.delivery.limiter import Limiter
 from bot.delivery.models import Campaign, ChatKind, DeliveryState
 from bot.delivery.payload import Payload, PayloadKind
@@ -58,6 +62,8 @@ log = logging.getLogger(__name__)
 
 RESERVED = "reserved"
 """``rate_limit_args`` of a request whose slot the caller has already taken from the limiter."""
+
+RECOVERED = "%d deliveries were interrupted by a restart or a failover and are sent again (flagged)"
 
 
 # --- the limiter inside PTB ------------------------------------------------------------------------
@@ -144,6 +150,12 @@ class SenderConfig:
     backoff_base: float = 1.0
     backoff_max: float = 60.0
     read_timeout: float | None = None
+    lease: float = service.LEASE.total_seconds()
+
+    @property
+    def lease_upkeep(self) -> float:
+        """Seconds between renewals of this instance's leases (and looks for expired ones)."""
+        return self.lease / 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +171,10 @@ Listener = Callable[[Progress], Awaitable[None]]
 
 
 class Sender:
-    """Works through the outbox: ``await sender.run()`` until ``stop()`` (or ``keep_running`` says no)."""
+    """Works through the outbox: ``await sender.run()`` until ``stop()`` (or ``keep_running`` says no).
+
+    ``instance`` names the owner of the leases this sender takes (this process's id by default).
+    """
 
     def __init__(
         self,
@@ -167,9 +182,12 @@ class Sender:
         session_factory: SessionFactory,
         limiter: Limiter | None = None,
         config: SenderConfig | None = None,
+        *,
+        instance: str | None = None,
     ) -> None:
         self.bot = bot
         self.db = session_factory
+        self.instance = instance or instance_id()
         rate_limiter = getattr(bot, "rate_limiter", None)
         if limiter is None and isinstance(rate_limiter, TelegramRateLimiter):
             limiter = rate_limiter.limiter
@@ -224,10 +242,11 @@ class Sender:
         self._stopping.clear()
         self.running = True
         async with self.db() as session:
-            recovered = await service.recover_interrupted(session)
+            recovered = await service.recover_interrupted(session, every_lease=service.single_writer(session))
         if recovered:
-            log.warning("%d deliveries were interrupted by a restart and are sent again", recovered)
+            log.warning(RECOVERED, recovered)
         ticker = asyncio.create_task(self._tick_forever(keep), name="delivery-progress")
+        upkeep = asyncio.create_task(self._keep_leases_forever(), name="delivery-leases")
         slots = asyncio.Semaphore(self.config.concurrency)
         try:
             while keep() and not self._stopping.is_set():
@@ -242,9 +261,10 @@ class Sender:
             self.running = False
             if self._inflight:
                 await asyncio.gather(*self._inflight.values(), return_exceptions=True)
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in (ticker, upkeep):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             with contextlib.suppress(Exception):
                 await self.tick()
 
@@ -269,10 +289,14 @@ class Sender:
         self._wake.clear()
 
     async def _pass(self, slots: asyncio.Semaphore, keep: Callable[[], bool]) -> int:
-        """Claim due rows whose chat is ready and start a task for each; returns how many.
+        """Claim due rows whose chat is ready and start a task for each.
 
+        Rows are claimed as soon as a request slot is free, as many in one statement as there are free slots,
+        the first still claimable in the list (rows another instance took meanwhile are skipped).
         A task waits for its slot in the limiter itself, right before its request, so that nothing (a
         database write, a busy event loop) comes between the slot and the request reaching Telegram.
+        Returns how many rows were dispatched or found taken by another instance; either way the outbox is
+        worth reading again at once.
         """
         now = time.monotonic()
         self._deferred = {k: v for k, v in self._deferred.items() if v > now}
@@ -282,33 +306,85 @@ class Sender:
             )
             busy = {item.campaign_id for item in self._inflight_items.values()}
             self._cancelled |= set(await service.cancelled_among(session, busy))
-        dispatched = 0
+        ready: list[service.Work] = []
+        chosen: set[int] = set()
         for item in work:
-            if not keep() or self._stopping.is_set():
-                break
             delay = self.limiter.chat_delay(item.chat_id)
+            if not delay and item.chat_id in chosen:
+                delay = 0.01  # one request per chat at a time; the limiter spaces the next one
             if delay > 0:
                 self._deferred[item.delivery_id] = time.monotonic() + delay
                 continue
+            chosen.add(item.chat_id)
+            ready.append(item)
+        handled = 0
+        for item in [item for item in ready if item.state != DeliveryState.PENDING]:  # pins and edits
+            if not keep() or self._stopping.is_set():
+                return handled
             await slots.acquire()
+            self._dispatch(item, slots)
+            handled += 1
+        sends = [item for item in ready if item.state == DeliveryState.PENDING]
+        while sends and keep() and not self._stopping.is_set():
+            await slots.acquire()
+            room = 1
+            while room < len(sends) and not slots.locked():
+                await slots.acquire()  # free: returns at once
+                room += 1
             try:
-                if item.state == DeliveryState.PENDING:
-                    async with self.db() as session:
-                        claimed = await service.claim(
-                            session, item, mark_started=item.campaign_id not in self._started
-                        )
-                    if not claimed:
-                        slots.release()
-                        continue
-                    self._started.add(item.campaign_id)
+                async with self.db() as session:
+                    claimed = await service.claim_batch(
+                        session,
+                        sends,
+                        limit=room,
+                        owner=self.instance,
+                        lease=timedelta(seconds=self.config.lease),
+                        started=self._started,
+                    )
             except BaseException:
-                slots.release()
+                for _ in range(room):
+                    slots.release()
                 raise
-            task = asyncio.create_task(self._process(item, slots))
-            self._inflight[item.delivery_id] = task
-            self._inflight_items[item.delivery_id] = item
-            dispatched += 1
-        return dispatched
+            for _ in range(room - len(claimed)):
+                slots.release()
+            for item in claimed:
+                self._started.add(item.campaign_id)
+                self._dispatch(item, slots)
+            handled += len(claimed)
+            if len(claimed) < room:
+                # Nothing claimable is left in this list: another instance (or a cancel) took the rest.
+                return handled + len(sends) - len(claimed)
+            sends = sends[sends.index(claimed[-1]) + 1 :]
+        return handled
+
+    def _dispatch(self, item: service.Work, slots: asyncio.Semaphore) -> None:
+        """Start the task of one row (its request slot already taken)."""
+        task = asyncio.create_task(self._process(item, slots))
+        self._inflight[item.delivery_id] = task
+        self._inflight_items[item.delivery_id] = item
+
+    async def _keep_leases_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.lease_upkeep)
+            try:
+                await self.keep_leases()
+            except Exception:
+                log.exception("outbox lease upkeep failed; trying again shortly")
+
+    async def keep_leases(self) -> int:
+        """Renew the leases of this instance's rows in flight, then take back rows whose lease ran out.
+
+        Renewing first means this instance never takes back its own live rows. Returns how many rows were
+        taken back.
+        """
+        async with self.db() as session:
+            if any(item.state == DeliveryState.PENDING for item in self._inflight_items.values()):
+                await service.renew_leases(session, self.instance, lease=timedelta(seconds=self.config.lease))
+            recovered = await service.recover_interrupted(session)
+        if recovered:
+            log.warning(RECOVERED, recovered)
+            self._wake.set()
+        return recovered
 
     async def _process(self, item: service.Work, slots: asyncio.Semaphore) -> None:
         try:

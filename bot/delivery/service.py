@@ -3,36 +3,63 @@
 Guarantees, and the one window where they cannot hold:
 
 * Every (campaign, chat) row is written, in one transaction with the campaign, before anything is sent.
-* A row is *claimed* (``pending`` → ``sending``, committed) immediately before its request leaves, and marked
-  ``sent`` with the Telegram message id (committed) as soon as the answer arrives. A row is only ever
-  claimed from ``pending``, so one process never sends a row twice.
-* After a crash, ``recover_interrupted`` puts rows still ``sending`` back to ``pending`` and flags them
-  ``maybe_duplicate``. The outbox thus errs on the side of *at least once*: a chat never misses a message
-  because of a crash, and it can get a second copy only if the process died in the instant between Telegram
-  accepting the request and the ``sent`` mark being committed (milliseconds, with at most as many rows as
-  there were requests in flight). A read timeout — the request may have arrived — is the same window and is
-  flagged the same way. Every such row is flagged, so the audit shows exactly which chats might have
-  two copies.
+* A row is *claimed* (``pending`` → ``sending``, committed) immediately before its request leaves, under a
+  *lease*: the claiming instance's id and a time until which nobody else may take the row back. It is marked
+  ``sent`` with the Telegram message id (committed) as soon as the answer arrives, which ends the lease. A row
+  is only ever claimed from ``pending`` (on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, so instances claiming
+  at once take different rows), so no instance sends a row another one holds.
+* ``recover_interrupted`` puts rows whose lease ran out (their instance died, or lost its database for
+  longer than a lease) back to ``pending`` and flags them ``maybe_duplicate``; rows another live instance is
+  sending keep their lease, which that instance renews. At start on SQLite, where a second instance cannot
+  run, every ``sending`` row is a dead process's and is taken back at once. The outbox thus errs on the side
+  of *at least once*: a chat never misses a message because of a crash, and it can get a second copy only if
+  the process died in the instant between Telegram accepting the request and the ``sent`` mark being
+  committed (milliseconds, with at most as many rows as there were requests in flight). A read timeout —
+  the request may have arrived — is the same window and is flagged the same way. Every such row is flagged,
+  so the audit shows exactly which chats might have two copies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, true, update
+from sqlalchemy import case, func, or_, true, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import utcnow
+from bot.delivery.instance import instance_id
 from bot.delivery.models import Campaign, CampaignState, ChatKind, Delivery, DeliveryState
 from bot.delivery.payload import Payload
 from bot.people import service as people
 
 ERROR_LENGTH = 255
 OPEN_STATES = (DeliveryState.PENDING, DeliveryState.SENDING)
+
+LEASE = timedelta(seconds=20)
+"""How long a claim holds a row for its instance unless renewed.
+
+A row stays ``sending`` from its claim until its outcome is written: its wait for a slot in the limiter
+(under a second at 30 messages a second with 16 requests in flight, but as long as Telegram's ``retry_after``
+while the whole bot is paused — seconds, sometimes minutes) plus the request itself (up to 5 s to connect and
+5 s to read, 20 s more to upload a file). A ``RetryAfter`` answer for the row itself ends the claim (the row
+goes back to ``pending`` with its retry time), so a chat's flood wait is never spent under a lease. As a
+global pause has no upper bound, the lease is not sized for the longest send: the sender renews the leases
+of its rows in flight every ``LEASE / 5`` (one ``UPDATE`` for all of them) and looks for expired leases as
+often. With 20 s:
+
+* the few rows a dead instance had in flight go out again 20-24 s after its last renewal, while its
+  successor takes over everything else within seconds;
+* a live instance loses a row only if its event loop or its database stalls for 16 s (and then the row is
+  flagged ``maybe_duplicate``, never silently sent twice);
+* the instances' clocks may disagree by up to 16 s (the owner writes ``lease_until`` by its clock, another
+  instance compares it with its own).
+"""
+
+LEASE_LOST = "interrupted; sent again (may have arrived twice)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,19 +332,47 @@ async def copy_in_chat(session: AsyncSession, campaign_id: int, chat_id: int) ->
 # --- the sender's side -----------------------------------------------------------------------------
 
 
-async def recover_interrupted(session: AsyncSession, *, now: datetime | None = None) -> int:
-    """At start: rows left ``sending`` by a process that died go back to ``pending``, flagged."""
+def single_writer(session: AsyncSession) -> bool:
+    """True on SQLite, where only one instance can run: a ``sending`` row at start is a dead process's."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+async def recover_interrupted(
+    session: AsyncSession, *, every_lease: bool = False, now: datetime | None = None
+) -> int:
+    """Rows whose lease ran out (or that have none) go back to ``pending``, flagged ``maybe_duplicate``.
+
+    ``every_lease`` takes every ``sending`` row whatever its lease: only right for an instance that knows no
+    other can be running (SQLite at start). Returns how many rows were taken back.
+    """
     now = now or utcnow()
+    query = update(Delivery).where(col(Delivery.state) == DeliveryState.SENDING)
+    if not every_lease:
+        query = query.where(or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) <= now))
     result = await session.exec(
-        update(Delivery)
-        .where(col(Delivery.state) == DeliveryState.SENDING)
-        .values(
+        query.values(
             state=DeliveryState.PENDING,
             maybe_duplicate=True,
             next_attempt_at=None,
-            error="interrupted; sent again (may have arrived twice)",
+            error=LEASE_LOST,
+            lease_owner=None,
+            lease_until=None,
             updated_at=now,
         )
+    )
+    await session.commit()
+    return int(result.rowcount or 0)
+
+
+async def renew_leases(
+    session: AsyncSession, owner: str, *, lease: timedelta = LEASE, now: datetime | None = None
+) -> int:
+    """Extend the leases of every row ``owner`` is sending; returns how many."""
+    now = now or utcnow()
+    result = await session.exec(
+        update(Delivery)
+        .where(col(Delivery.state) == DeliveryState.SENDING, col(Delivery.lease_owner) == owner)
+        .values(lease_until=now + lease)
     )
     await session.commit()
     return int(result.rowcount or 0)
@@ -399,33 +454,86 @@ async def next_due_at(session: AsyncSession, *, now: datetime | None = None) -> 
     return min(moments) if moments else None
 
 
-async def claim(
-    session: AsyncSession, work: Work, *, mark_started: bool = True, now: datetime | None = None
-) -> bool:
-    """Mark a pending row ``sending`` right before its request leaves; False if it is no longer pending."""
+async def claim_batch(
+    session: AsyncSession,
+    work: Sequence[Work],
+    *,
+    limit: int | None = None,
+    owner: str | None = None,
+    lease: timedelta = LEASE,
+    started: Collection[int] = (),
+    now: datetime | None = None,
+) -> list[Work]:
+    """Claim the rows of ``work`` (the first ``limit`` of them, in order) that are still ``pending`` and that
+    nobody else is claiming right now.
+
+    They become ``sending`` under a lease for ``owner`` (this process by default) until ``now + lease``, in
+    one transaction. On PostgreSQL the rows are locked with ``FOR UPDATE SKIP LOCKED``, so an instance
+    claiming at the same moment skips them and takes the next ones instead of waiting; SQLite has a single
+    writer and ignores the locking clause. Campaigns not in ``started`` get their ``started_at``. Returns
+    the claimed items, in order.
+    """
     now = now or utcnow()
+    ids = [item.delivery_id for item in work]
+    if not ids:
+        return []
+    claimable = (
+        select(Delivery.id)
+        .where(col(Delivery.id).in_(ids), col(Delivery.state) == DeliveryState.PENDING)
+        .with_for_update(skip_locked=True)
+    )
+    if limit is not None:
+        rank = case({delivery_id: n for n, delivery_id in enumerate(ids)}, value=col(Delivery.id))
+        claimable = claimable.order_by(rank).limit(limit)
+    if single_writer(session):
+        chosen: Any = claimable  # one statement: SQLite runs it alone
+    else:
+        # Lock first, then update exactly the locked rows: as a subquery of the UPDATE, a LIMIT with
+        # SKIP LOCKED may be evaluated more than once by PostgreSQL and claim more rows than asked.
+        chosen = list((await session.exec(claimable)).all())
+        if not chosen:
+            await session.commit()
+            return []
     result = await session.exec(
         update(Delivery)
-        .where(col(Delivery.id) == work.delivery_id, col(Delivery.state) == DeliveryState.PENDING)
+        .where(col(Delivery.id).in_(chosen), col(Delivery.state) == DeliveryState.PENDING)
         .values(
             state=DeliveryState.SENDING,
             attempts=Delivery.attempts + 1,
             claimed_at=now,
+            lease_owner=owner or instance_id(),
+            lease_until=now + lease,
             updated_at=now,
         )
+        .returning(col(Delivery.id))
     )
-    if not result.rowcount:
-        await session.commit()
-        return False
-    if mark_started:
+    taken = set(result.scalars().all())
+    claimed = [item for item in work if item.delivery_id in taken]
+    starting = {item.campaign_id for item in claimed} - set(started)
+    if starting:
         await session.exec(
             update(Campaign)
-            .where(col(Campaign.id) == work.campaign_id, col(Campaign.started_at).is_(None))
+            .where(col(Campaign.id).in_(sorted(starting)), col(Campaign.started_at).is_(None))
             .values(started_at=now)
         )
     await session.commit()
-    work.attempts += 1
-    return True
+    for item in claimed:
+        item.attempts += 1
+    return claimed
+
+
+async def claim(
+    session: AsyncSession,
+    work: Work,
+    *,
+    mark_started: bool = True,
+    owner: str | None = None,
+    lease: timedelta = LEASE,
+    now: datetime | None = None,
+) -> bool:
+    """Claim one pending row (see ``claim_batch``); False if it is no longer pending."""
+    started = () if mark_started else (work.campaign_id,)
+    return bool(await claim_batch(session, [work], owner=owner, lease=lease, started=started, now=now))
 
 
 async def mark_sent(
@@ -449,6 +557,8 @@ async def mark_sent(
             next_attempt_at=None,
             error=None,
             sent_at=now,
+            lease_owner=None,
+            lease_until=None,
             updated_at=now,
         )
     )
@@ -461,7 +571,7 @@ async def drop_claimed(session: AsyncSession, work: Work, *, now: datetime | Non
     await session.exec(
         update(Delivery)
         .where(col(Delivery.id) == work.delivery_id, col(Delivery.state) == DeliveryState.SENDING)
-        .values(state=DeliveryState.CANCELLED, updated_at=now)
+        .values(state=DeliveryState.CANCELLED, lease_owner=None, lease_until=None, updated_at=now)
     )
     await session.commit()
 
@@ -494,7 +604,7 @@ async def mark_retry(
     query = update(Delivery).where(col(Delivery.id) == work.delivery_id)
     if work.state == DeliveryState.PENDING:
         query = query.where(col(Delivery.state) == DeliveryState.SENDING)
-        values["state"] = DeliveryState.PENDING
+        values.update(state=DeliveryState.PENDING, lease_owner=None, lease_until=None)
     else:
         values["attempts"] = work.attempts
     await session.exec(query.values(**values))
@@ -507,7 +617,14 @@ async def mark_failed(session: AsyncSession, work: Work, error: str, *, now: dat
     await session.exec(
         update(Delivery)
         .where(col(Delivery.id) == work.delivery_id)
-        .values(state=DeliveryState.FAILED, error=_error(error), next_attempt_at=None, updated_at=now)
+        .values(
+            state=DeliveryState.FAILED,
+            error=_error(error),
+            next_attempt_at=None,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        )
     )
     await session.commit()
 
@@ -518,7 +635,14 @@ async def mark_blocked(session: AsyncSession, work: Work, error: str, *, now: da
     await session.exec(
         update(Delivery)
         .where(col(Delivery.id) == work.delivery_id)
-        .values(state=DeliveryState.BLOCKED, error=_error(error), next_attempt_at=None, updated_at=now)
+        .values(
+            state=DeliveryState.BLOCKED,
+            error=_error(error),
+            next_attempt_at=None,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        )
     )
     await session.commit()
     if work.chat_kind == ChatKind.GROUP:
@@ -555,6 +679,8 @@ async def mark_migrated(
             chat_id=new_chat_id,
             next_attempt_at=None,
             error=_error(f"migrated from {old_chat_id}"),
+            lease_owner=None,
+            lease_until=None,
             updated_at=now,
         )
     )

@@ -1,7 +1,11 @@
-"""``kb check``, ``kb search`` and ``kb learned export``: the knowledge base from the command line.
+"""``kb check``, ``kb search``, ``kb export`` and ``kb learned export``: the knowledge base from the command
+line.
 
-All read the bot's two folders (``KNOWLEDGE_DIR`` and ``SAVED_NOTES_DIR``) unless ``--dir`` names one
-folder to read alone. ``kb search`` searches the notes alone, as they are written: phrasings the bot learned
+All read the notes as the bot does — the knowledge folder (``KNOWLEDGE_DIR``), the notes saved from chat in
+its database (``DATABASE_URL``, when it can be reached) and the files of ``SAVED_NOTES_DIR`` the database does
+not hold — unless ``--dir`` names one folder to read alone (no database then). ``kb export [--to DIR]``
+writes the notes saved in the database as ``.md`` files (default: ``SAVED_NOTES_DIR``). ``kb search``
+searches the notes alone, as they are written: phrasings the bot learned
 from questions live in its database and are left out. ``kb learned export [--note ID]`` reads them from
 ``DATABASE_URL`` and prints, for each note with phrasings it does not have yet, the note's ``questions:``
 block with them added, to paste over the block in the note file (then ``/reload``). It never writes into the
@@ -23,6 +27,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 import yaml
@@ -41,9 +46,11 @@ DEFAULT_DIR = "./knowledge"
 DEFAULT_SAVED_DIR = "./data/notes"
 DIR_HELP = "knowledge folder (default: $KNOWLEDGE_DIR or ./knowledge)"
 SAVED_DIR_HELP = (
-    "folder of the answers saved as notes from chat (default: $SAVED_NOTES_DIR or ./data/notes, as the bot; "
-    "with --dir, none unless given)"
+    "folder of notes saved as files, by older versions or kb export (default: $SAVED_NOTES_DIR or "
+    "./data/notes, as the bot; with --dir, none unless given)"
 )
+#: How long ``kb check`` and ``kb search`` wait for the database before going on without its notes.
+DATABASE_TIMEOUT_SECONDS = 5.0
 
 
 def default_dir() -> str:
@@ -56,7 +63,73 @@ def folders(args: argparse.Namespace) -> tuple[str, str | None]:
     ``--dir DIR`` alone means the notes in DIR only."""
     if args.dir:
         return args.dir, args.saved_dir
-    return default_dir(), args.saved_dir or os.environ.get("SAVED_NOTES_DIR") or DEFAULT_SAVED_DIR
+    return default_dir(), args.saved_dir or saved_dir()
+
+
+def saved_dir() -> str:
+    """``SAVED_NOTES_DIR`` or ``./data/notes``: the same default as the bot's settings."""
+    return os.environ.get("SAVED_NOTES_DIR") or DEFAULT_SAVED_DIR
+
+
+def stored_notes(args: argparse.Namespace) -> list[tuple[str, str]] | None:
+    """The notes saved in the bot's database, as ``(id, text)``, when the notes are read as the bot reads
+    them (no ``--dir``) and the database can be reached; else None (a warning on stderr when it cannot)."""
+    if args.dir:
+        return None
+    url = _database_url()
+    if url is None:
+        return None
+    try:
+        return asyncio.run(_read_stored(url))
+    except Exception as exc:
+        from bot.startup import database_error
+
+        if database_error(exc, url) is None and not isinstance(exc, TimeoutError):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"warning: notes saved in the database are left out: cannot read it ({first})", file=sys.stderr)
+        return None
+
+
+def _database_url() -> str | None:
+    """The bot's ``DATABASE_URL``; None for a SQLite file that does not exist (nothing saved in it)."""
+    from pydantic import ValidationError
+    from sqlalchemy.engine import make_url
+
+    from bot.config import Settings
+
+    try:
+        url = Settings().database_url
+    except ValidationError:
+        return None
+    if url.startswith("sqlite"):
+        database = make_url(url).database
+        if not database or database == ":memory:" or not os.path.isfile(database):
+            return None
+    return url
+
+
+async def _read_stored(url: str) -> list[tuple[str, str]] | None:
+    """The saved notes, or None when the database has no table for them yet (not migrated)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.pool import NullPool
+
+    from bot.db import create_engine, create_session_factory
+    from bot.knowledge import saved
+    from bot.knowledge.models import SavedNote
+
+    extra = {} if url.startswith("sqlite") else {"connect_args": {"timeout": DATABASE_TIMEOUT_SECONDS}}
+    engine = create_engine(url, poolclass=NullPool, **extra)
+    try:
+        async with asyncio.timeout(DATABASE_TIMEOUT_SECONDS * 2):
+            async with engine.connect() as connection:
+                names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+            if SavedNote.__tablename__ not in names:
+                return None
+            async with create_session_factory(engine)() as session:
+                return [(note.note_id, note.text) for note in await saved.all_notes(session)]
+    finally:
+        await engine.dispose()
 
 
 def _at_least_one(raw: str) -> int:
@@ -88,7 +161,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _add_commands(parser: argparse.ArgumentParser) -> None:
-    commands = parser.add_subparsers(dest="kb_command", metavar="{check,search,learned}")
+    commands = parser.add_subparsers(dest="kb_command", metavar="{check,search,export,learned}")
     commands.required = True
 
     check = commands.add_parser("check", help="validate the notes; print problems as path:line: message")
@@ -106,6 +179,14 @@ def _add_commands(parser: argparse.ArgumentParser) -> None:
     )
     search.add_argument("--json", action="store_true", help="one JSON object per query, on one line")
     search.set_defaults(func=run_search)
+
+    notes_export = commands.add_parser(
+        "export", help="write the notes saved from chat (the bot's database) as .md files"
+    )
+    notes_export.add_argument(
+        "--to", help="folder to write them into (default: $SAVED_NOTES_DIR or ./data/notes, as the bot)"
+    )
+    notes_export.set_defaults(func=run_notes_export)
 
     learned = commands.add_parser(
         "learned", help="the phrasings the bot learned from questions (its database)"
@@ -125,7 +206,7 @@ def _add_commands(parser: argparse.ArgumentParser) -> None:
 def run_check(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Print every problem; exit status 1 if any, else a one-line summary and 0."""
     out = out or sys.stdout
-    result = load_notes(*folders(args))
+    result = load_notes(*folders(args), stored_notes(args))
     for problem in result.problems:
         print(problem, file=out)
     if result.problems:
@@ -142,7 +223,7 @@ def run_search(args: argparse.Namespace, out: TextIO | None = None, stdin: TextI
     if not os.path.isdir(folder):
         print(f"error: knowledge folder not found: {folder}", file=sys.stderr)
         return 2
-    loaded = load_notes(folder, saved_folder)
+    loaded = load_notes(folder, saved_folder, stored_notes(args))
     if loaded.problems:
         print(f"warning: {len(loaded.problems)} problem(s) in the notes; run 'kb check'", file=sys.stderr)
     index = KnowledgeIndex.build(
@@ -219,13 +300,42 @@ def run_export(args: argparse.Namespace, out: TextIO | None = None) -> int:
             raise
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    loaded = load_notes(*folders(args))
+    loaded = load_notes(*folders(args), stored_notes(args))
     text = export_blocks(phrasings, {note.id: note for note in loaded.notes})
     if not text:
         of = f" of {args.note}" if args.note else ""
         print(f"no learned phrasings{of} that the notes do not have already", file=sys.stderr)
         return 0
     print(text, file=out)
+    return 0
+
+
+def run_notes_export(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Write the notes saved in the database into ``--to`` (default: the saved notes' folder)."""
+    from bot.knowledge import saved
+    from bot.knowledge.models import SavedNote
+    from bot.startup import database_error
+
+    out = out or sys.stdout
+    folder = Path(args.to or saved_dir())
+    url = _database_url()
+    stored: list[tuple[str, str]] | None = None
+    if url is not None:
+        try:
+            stored = asyncio.run(_read_stored(url))
+        except Exception as exc:
+            problem = database_error(exc, url)
+            if problem is None and not isinstance(exc, TimeoutError):
+                raise
+            print(f"error: {problem or exc}", file=sys.stderr)
+            return 2
+    notes = [SavedNote(note_id=note_id, text=text) for note_id, text in stored or ()]
+    try:
+        written = saved.export(notes, folder)
+    except OSError as exc:
+        print(f"error: cannot write into {folder}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"exported {len(written)} notes saved from chat to {folder}", file=out)
     return 0
 
 

@@ -1,5 +1,5 @@
-"""The question log (every question asked, what the bot answered, the feedback, the admin queue) and the
-phrasings learned from it (``learned.py``)."""
+"""The question log (every question asked, what the bot answered, the feedback, the admin queue), the
+phrasings learned from it (``learned.py``) and the notes saved from chat (``saved.py``)."""
 
 from __future__ import annotations
 
@@ -92,3 +92,17 @@ class Question(SQLModel, table=True):
         index=True,
         description="The learned phrasing that answered this question, or that it taught",
     )
+
+
+class SavedNote(SQLModel, table=True):
+    """A note created or edited from chat (an admin's answer saved as a note, a note edited in the dashboard):
+    its whole text in the knowledge folder's format, so that every instance of the bot reads the same notes.
+    ``version`` counts the saves: 1 when created, one more at every edit."""
+
+    __tablename__ = "saved_note"
+
+    note_id: str = Field(primary_key=True, max_length=255, description="The note's id, e.g. answers/q12")
+    text: str = Field(sa_column=Column(Text, nullable=False), description="Front matter and Markdown body")
+    saved_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    saved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    version: int = Field(default=1)

@@ -21,10 +21,13 @@ YAML files in the ``training`` folder beside the notes (:func:`load_plans`).
 (``path:line: message``) so that ``kb check`` can list them all at once. The bot and ``kb check`` follow one
 policy: every good note is used, every broken one is left out and named.
 
-Notes come from the knowledge folder and, optionally, a second folder of answers saved from chat
-(``SAVED_NOTES_DIR``); ids are relative to the folder a note is in. Two notes whose ids differ at most in
-letter case are one id: the first one found is used and the other is a problem. The knowledge folder comes
-first, and within a folder names run in alphabetical order regardless of case, lower case first
+Notes come from the knowledge folder and, optionally, the notes saved from chat: the texts kept in the
+database (``stored``, see ``saved.py``; shown in problems as ``[database]/<id>.md``) and the files of a second
+folder (``SAVED_NOTES_DIR``, where older versions saved answers and ``kb export`` writes); ids are relative to
+the folder a note is in. Two notes whose ids differ at most in letter case are one id: the first one found is
+used and the other is a problem. The knowledge folder comes first, then the database's notes, then the saved
+folder's files (a file whose id the database holds exactly is the copy it was imported from, and is passed
+over in silence); within each, names run in alphabetical order regardless of case, lower case first
 (``return_refund.md`` before ``Return_Refund.md``), as note ids are written in lower case.
 """
 
@@ -33,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +57,10 @@ MAX_FILE_BYTES = 256 * 1024
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 #: The front matter starts on the second line of a note file.
 _FRONT_MATTER_LINE = 2
+#: Where a note kept in the database is said to be, in problems and in :attr:`Note.path` (not a real folder).
+DATABASE_FOLDER = Path("[database]")
+#: A note id: path parts separated by ``/``, none empty, none starting with a dot or an underscore.
+_NOTE_ID = re.compile(r"[^/\\.\x00_][^/\\\x00]*(?:/[^/\\.\x00_][^/\\\x00]*)*")
 
 QUIZ_FIELD = "quiz"
 _QUIZ_KEYS = ("question", "options", "answer", "explanation")
@@ -169,8 +176,11 @@ class LoadResult:
 
 
 def display_path(path: Path | str) -> str:
-    """``path`` relative to the current directory when it lies below it, else as given."""
+    """``path`` relative to the current directory when it lies below it, else as given (a note in the
+    database as it is named, ``[database]/<id>.md``)."""
     text = str(path)
+    if Path(text).parts[:1] == DATABASE_FOLDER.parts:
+        return text
     try:
         rel = Path(os.path.abspath(text)).relative_to(Path(os.path.abspath(os.getcwd())))
     except ValueError:
@@ -178,46 +188,76 @@ def display_path(path: Path | str) -> str:
     return rel.as_posix()
 
 
-def load_notes(folder: Path | str, saved_folder: Path | str | None = None) -> LoadResult:
-    """Load every note under ``folder`` and ``saved_folder``, and ``folder``'s ``synonyms.yaml``; collect
-    all problems, never raise.
+def is_note_id(note_id: str) -> bool:
+    """Whether ``note_id`` can name a note file: ``/``-separated parts, none empty or hidden, no ``..``."""
+    return len(note_id) <= 255 and _NOTE_ID.fullmatch(note_id) is not None
+
+
+def stored_path(note_id: str) -> Path:
+    """The :attr:`Note.path` of a note kept in the database."""
+    return DATABASE_FOLDER / f"{note_id}.md"
+
+
+def is_stored(note: Note) -> bool:
+    """Whether a note was read from the database (not from a file)."""
+    return note.path == stored_path(note.id)
+
+
+def load_notes(
+    folder: Path | str,
+    saved_folder: Path | str | None = None,
+    stored: Sequence[tuple[str, str]] | None = None,
+) -> LoadResult:
+    """Load every note under ``folder``, in ``stored`` (``(note id, text)`` pairs read from the database)
+    and under ``saved_folder``, and ``folder``'s ``synonyms.yaml``; collect all problems, never raise.
 
     A note with a minor problem (unknown field, bad ``audience`` — then treated as ``staff``) still loads;
     one without a usable title or body, too long, or with an id already taken does not. A missing
-    ``saved_folder`` is not a problem: nothing has been saved yet.
+    ``saved_folder`` is not a problem: nothing has been saved yet. A stored note is checked exactly as a file.
     """
     root = Path(folder)
     result = LoadResult()
-    if root.is_dir():
-        roots = [root]
-    else:
+    if not root.is_dir():
         result.problems.append(Problem(display_path(root), 0, "knowledge folder not found"))
-        roots = []
-    if (
-        saved_folder is not None
-        and Path(saved_folder).is_dir()
-        and not _same_folder(root, Path(saved_folder))
-    ):
-        roots.append(Path(saved_folder))
-
+    saved = Path(saved_folder) if saved_folder is not None else None
+    if saved is not None and (not saved.is_dir() or _same_folder(root, saved)):
+        saved = None
+    in_database = {note_id for note_id, _text in stored or ()}
     seen: dict[str, tuple[str, Path]] = {}
-    for base in roots:
-        for path in _note_files(base):
-            note_id = path.relative_to(base).as_posix()[: -len(".md")]
-            key = note_id.casefold()
-            if key in seen:
-                first_id, first = seen[key]
-                how = (
-                    "duplicate note id" if first_id == note_id else "note id differs only in letter case from"
-                )
-                message = f"{how} {first_id!r} of {display_path(first)}; this file is left out"
-                result.problems.append(Problem(display_path(path), 1, message))
-                continue
+
+    def claim(note_id: str, path: Path, what: str) -> bool:
+        """Take the id for the note at ``path``, or name the clash as a problem."""
+        key = note_id.casefold()
+        if key not in seen:
             seen[key] = (note_id, path)
-            note, problems = parse_note_file(path, note_id)
-            result.problems.extend(problems)
-            if note is not None:
-                result.notes.append(note)
+            return True
+        first_id, first = seen[key]
+        how = "duplicate note id" if first_id == note_id else "note id differs only in letter case from"
+        message = f"{how} {first_id!r} of {display_path(first)}; this {what} is left out"
+        result.problems.append(Problem(display_path(path), 1, message))
+        return False
+
+    def add(found: tuple[Note | None, list[Problem]]) -> None:
+        note, problems = found
+        result.problems.extend(problems)
+        if note is not None:
+            result.notes.append(note)
+
+    if root.is_dir():
+        for path in _note_files(root):
+            note_id = path.relative_to(root).as_posix()[: -len(".md")]
+            if claim(note_id, path, "file"):
+                add(parse_note_file(path, note_id))
+    for note_id, text in sorted(stored or (), key=lambda pair: _case_order(pair[0])):
+        if claim(note_id, stored_path(note_id), "note"):
+            add(parse_stored_note(note_id, text))
+    if saved is not None:
+        for path in _note_files(saved):
+            note_id = path.relative_to(saved).as_posix()[: -len(".md")]
+            if note_id in in_database:
+                continue  # imported: the database holds its text now
+            if claim(note_id, path, "file"):
+                add(parse_note_file(path, note_id))
 
     synonyms_path = root / SYNONYMS_FILE
     if synonyms_path.is_file():
@@ -272,6 +312,17 @@ def parse_note_file(path: Path, note_id: str) -> tuple[Note | None, list[Problem
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return None, [Problem(shown, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})")]
+    return parse_note_text(text, note_id=note_id, path=path)
+
+
+def parse_stored_note(note_id: str, text: str) -> tuple[Note | None, list[Problem]]:
+    """Parse a note kept in the database, with the checks a file gets (its id, its size, its text)."""
+    path = stored_path(note_id)
+    if not is_note_id(note_id):
+        return None, [Problem(display_path(path), 1, "not a usable note id; this note is left out")]
+    if len(text.encode()) > MAX_FILE_BYTES:
+        message = f"file over {MAX_FILE_BYTES // 1024} KB: too long for a note; split it into several notes"
+        return None, [Problem(display_path(path), 1, message)]
     return parse_note_text(text, note_id=note_id, path=path)
 
 

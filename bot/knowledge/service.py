@@ -9,11 +9,13 @@ one and swaps it in whole. No Telegram here: handlers pass plain values in and r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
+import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,11 +27,21 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import utcnow
-from bot.knowledge import learned
+from bot.knowledge import learned, saved
 from bot.knowledge.learned import Learned, LearnedMatch, LearnedSet
-from bot.knowledge.models import Feedback, LearnedFrom, LearnedPhrasing, Outcome, Question, QueueState
-from bot.knowledge.notes import Note, Problem, load_notes
+from bot.knowledge.models import (
+    Feedback,
+    LearnedFrom,
+    LearnedPhrasing,
+    Outcome,
+    Question,
+    QueueState,
+    SavedNote,
+)
+from bot.knowledge.notes import Note, Problem, is_stored, load_notes
 from bot.knowledge.search import Audience, KnowledgeIndex, Match, SearchResult, normalize_query
+
+log = logging.getLogger(__name__)
 
 ANSWERS_FOLDER = "answers"
 QUESTION_MAX_LENGTH = 1000
@@ -55,10 +67,25 @@ class _Loaded:
     keys: dict[str, str]
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """The saved notes as read from the database, the :func:`saved.fingerprint` they were read at, and the
+    order of the reading (an older reading finishing late never replaces a newer one)."""
+
+    texts: dict[str, str]
+    fingerprint: saved.Fingerprint | None
+    reading: int
+
+
 @dataclass
 class KnowledgeBase:
-    """The notes (the knowledge folder and the answers saved from chat), the index built from them, and the
-    phrasings learned from questions (:mod:`bot.knowledge.learned`)."""
+    """The notes (the knowledge folder and the notes saved from chat), the index built from them, and the
+    phrasings learned from questions (:mod:`bot.knowledge.learned`).
+
+    With ``database`` (a session factory), the saved notes are read from it (:mod:`bot.knowledge.saved`) at
+    every :meth:`load`, beside the files of ``saved_folder`` it does not hold yet; without it (tools, tests),
+    from ``saved_folder`` alone.
+    """
 
     folder: Path
     answer_threshold: float
@@ -66,26 +93,31 @@ class KnowledgeBase:
     saved_folder: Path | None = None
     problems: list[Problem] = field(default_factory=list)
     learned: LearnedSet = field(default_factory=LearnedSet)
+    database: Callable[[], AsyncSession] | None = None
+    _stored: _Stored | None = field(default=None, init=False, repr=False)
+    _readings: int = field(default=0, init=False, repr=False)
+    _watcher: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
     _loaded: _Loaded | None = field(default=None, init=False, repr=False)
     _reloading: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _searcher: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="kb-search"), init=False, repr=False
     )
 
-    @property
-    def save_folder(self) -> Path:
-        """Where answers saved as notes are written: the saved folder, or the knowledge folder without one."""
-        return self.saved_folder or self.folder
-
-    def reload(self) -> list[Problem]:
+    def reload(self, stored: _Stored | None = None) -> list[Problem]:
         """Load the notes again: every good note is used, every broken one left out. Returns the problems.
 
-        The new index is built beside the one in use and swapped in whole: a search running meanwhile
-        finishes on the index it started with. A knowledge folder that cannot be found (unmounted, renamed)
-        keeps the notes loaded before.
+        ``stored``: the saved notes just read from the database (else those read last). The new index is
+        built beside the one in use and swapped in whole: a search running meanwhile finishes on the index
+        it started with. A knowledge folder that cannot be found (unmounted, renamed) keeps the notes loaded
+        before.
         """
         with self._reloading:
-            loaded = load_notes(self.folder, self.saved_folder)
+            if stored is not None:
+                if self._stored is not None and stored.reading < self._stored.reading:
+                    return self.problems  # a newer reading is in use already
+                self._stored = stored
+            texts = list(self._stored.texts.items()) if self._stored is not None else None
+            loaded = load_notes(self.folder, self.saved_folder, texts)
             self.problems = loaded.problems
             if self._loaded is not None and not Path(self.folder).is_dir():
                 return loaded.problems
@@ -99,8 +131,70 @@ class KnowledgeBase:
             return loaded.problems
 
     async def load(self) -> list[Problem]:
-        """:meth:`reload` in a worker thread, so that the bot keeps answering while the index is built."""
-        return await asyncio.to_thread(self.reload)
+        """Read the saved notes from the database (with one), then :meth:`reload` in a worker thread, so that
+        the bot keeps answering while the index is built."""
+        stored = None
+        if self.database is not None:
+            self._readings += 1
+            reading = self._readings
+            async with self.database() as session:
+                mark = await saved.fingerprint(session)  # first: a save in between is read again next time
+                notes = await saved.all_notes(session)
+            stored = _Stored({note.note_id: note.text for note in notes}, mark, reading)
+        return await asyncio.to_thread(self.reload, stored)
+
+    async def load_if_changed(self) -> bool:
+        """Reload if a note was saved since the saved notes were last read (by any instance); whether it
+        did. One cheap query when nothing changed."""
+        if self.database is None:
+            return False
+        async with self.database() as session:
+            mark = await saved.fingerprint(session)
+        if self._stored is not None and mark == self._stored.fingerprint:
+            return False
+        await self.load()
+        return True
+
+    def watch(self, database_url: str) -> None:
+        """On PostgreSQL, listen for the notes every instance saves and reload after each (see
+        :func:`saved.listen`), until :meth:`stop_watching`. SQLite is checked by a scheduled job instead."""
+        if self._watcher is not None or self.database is None or not database_url.startswith("postgresql"):
+            return
+
+        async def changed() -> None:
+            if await self.load_if_changed():
+                log.info("knowledge base: saved notes changed; %s notes loaded", self.size)
+
+        listening = saved.listen(database_url, changed, keep_running=lambda: True)
+        self._watcher = asyncio.create_task(listening, name="kb-saved-notes")
+        log.info("knowledge base: listening for notes saved by any instance")
+
+    async def stop_watching(self) -> None:
+        """Stop listening (at shutdown)."""
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+    async def import_saved_folder(self) -> int:
+        """Import the saved folder's note files the database does not hold yet (see
+        :func:`saved.import_folder`); how many."""
+        if self.database is None or self.saved_folder is None:
+            return 0
+        async with self.database() as session:
+            return await saved.import_folder(session, self.saved_folder)
+
+    def text_of(self, note: Note) -> str:
+        """A note's text as it is written: the database's copy of a saved note, else its file (read in the
+        calling thread)."""
+        if is_stored(note) and self._stored is not None and note.id in self._stored.texts:
+            return self._stored.texts[note.id]
+        return note.path.read_text("utf-8")
+
+    def is_saved(self, note: Note) -> bool:
+        """Whether a note is one saved from chat, kept in the database."""
+        return is_stored(note)
 
     def _current(self) -> _Loaded:
         if self._loaded is None:
@@ -385,28 +479,33 @@ def note_text(
     return f"---\n{front}\n---\n{body.strip()}\n"
 
 
-def save_answer_as_note(folder: Path, question: Question, *, title: str | None = None) -> str:
-    """Write an answered question into ``<folder>/answers/q<id>.md`` (``folder``: the saved notes' folder,
-    :attr:`KnowledgeBase.save_folder`); returns the new note's id."""
+def answer_note_id(question: Question) -> str:
+    """The id an answered question's note gets: ``answers/q<id>``."""
+    assert question.id is not None
+    return f"{ANSWERS_FOLDER}/q{question.id}"
+
+
+async def save_answer_as_note(
+    session: AsyncSession, question: Question, *, admin_id: int | None, title: str | None = None
+) -> str:
+    """Save an answered question as the note ``answers/q<id>`` in the database (every instance reloads; see
+    :mod:`bot.knowledge.saved`) and remember it on the question; returns the note's id. Saving it again
+    replaces the note's text with the question's answer as it now is."""
     assert question.id is not None and question.answer_text
     heading = title or _TITLE_TRIM.sub("", question.text.strip())[:60] or question.text[:60]
-    note_id = f"{ANSWERS_FOLDER}/q{question.id}"
-    path = folder / f"{note_id}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")  # hidden: never loaded half-written
-    partial.write_text(
-        note_text(heading, [question.text], question.answer_text, audience=question.audience), "utf-8"
-    )
-    partial.replace(path)
+    note_id = answer_note_id(question)
+    text = note_text(heading, [question.text], question.answer_text, audience=question.audience)
+    question.saved_note_id = note_id
+    session.add(question)
+    await saved.save_note(session, note_id, text, person_id=admin_id)
     return note_id
 
 
-async def mark_saved(session: AsyncSession, question: Question, note_id: str) -> Question:
-    """Remember which note an answered question became."""
-    question.saved_note_id = note_id
-    session.add(question)
-    await session.commit()
-    return question
+async def save_note_text(
+    session: AsyncSession, note_id: str, text: str, *, admin_id: int | None
+) -> SavedNote:
+    """Replace a saved note's text (checked by the caller, as ``kb check`` checks a note)."""
+    return await saved.save_note(session, note_id, text, person_id=admin_id)
 
 
 # --- statistics ----------------------------------------------------------------------------------

@@ -32,7 +32,8 @@ from bot.replies import on_button, reply, toast
 
 FILLING, EDITING = range(2)
 STEPS = tuple(PostingField)
-NEW_KEY, EDIT_KEY = "job_new", "job_edit"  # in ``context.user_data``: the answers so far, the field edited
+#: In ``context.user_data``: the answers so far (by field), and [posting id, field] of the field edited.
+NEW_KEY, EDIT_KEY = "job_new", "job_edit"
 
 PROMPTS = {
     PostingField.TITLE: N_("What is the job called? (2 to 40 characters, for example: 电商客服)"),
@@ -173,7 +174,7 @@ async def edit_field(update: Update, context: BotContext, pressed: EditField) ->
         await toast(update, _(POSTING_GONE), alert=True)
         return ConversationHandler.END
     await query.answer()
-    context.user_data[EDIT_KEY] = (pressed.posting_id, pressed.field)
+    context.user_data[EDIT_KEY] = [pressed.posting_id, pressed.field]
     if pressed.field == PostingField.DEADLINE:
         current = render.deadline_text(_, posting, context.settings.tz)
     else:
@@ -190,7 +191,7 @@ async def edit_value(update: Update, context: BotContext) -> int:
     target = context.user_data.get(EDIT_KEY)
     if target is None:
         return ConversationHandler.END
-    posting_id, step = target
+    posting_id, step = target[0], PostingField(target[1])
     ok, value, error = _parse(context, step, message.text)
     if not ok:
         return await _ask(update, context, step, error, editing=True)

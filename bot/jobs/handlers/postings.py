@@ -41,7 +41,8 @@ from bot.replies import edit_or_reply, edit_query_message, on_button, page_butto
 log = logging.getLogger(__name__)
 
 PAGE = 8
-#: Per admin (``context.user_data``): the village groups ticked in the picker, by posting.
+#: Per admin (``context.user_data``): the ids of the village groups ticked in the picker, by posting id as a
+#: string (JSON keeps it so).
 PICK_KEY = "job_pick"
 ICONS = {
     PostingState.DRAFT: "📝",
@@ -219,8 +220,8 @@ async def delete_draft(update: Update, context: BotContext, pressed: DeleteDraft
 async def publish(update: Update, context: BotContext, pressed: Publish) -> None:
     """Open the posting and queue it for the village groups (all that lack it, or the chosen ones)."""
     _ = context.gettext
-    picks: dict[int, set[int]] = context.user_data.get(PICK_KEY, {})
-    chosen = set(picks.get(pressed.posting_id, set())) if pressed.chosen else set()
+    picks: dict[str, list[int]] = context.user_data.get(PICK_KEY, {})
+    chosen = set(picks.get(str(pressed.posting_id), [])) if pressed.chosen else set()
     async with context.session() as session:
         posting = await service.get_posting(session, pressed.posting_id)
         if posting is None:
@@ -237,7 +238,7 @@ async def publish(update: Update, context: BotContext, pressed: Publish) -> None
         if pressed.chosen:
             groups = [g for g in groups if g.id in chosen]
         campaign, alerted = await _queue(context, session, posting, groups)
-    picks.pop(pressed.posting_id, None)
+    picks.pop(str(pressed.posting_id), None)
     if campaign is not None or alerted:
         context.bot_data.sender.wake()
     if campaign is not None:
@@ -292,9 +293,11 @@ async def pick_groups(update: Update, context: BotContext, pressed: PickGroups) 
             return
         groups = await service.village_groups(session)
         announced = await outbox.announced_chats(session, posting_id)
-    chosen = context.user_data.setdefault(PICK_KEY, {}).setdefault(posting_id, set())
-    if pressed.toggle is not None:
-        chosen.symmetric_difference_update({pressed.toggle})
+    chosen: list[int] = context.user_data.setdefault(PICK_KEY, {}).setdefault(str(posting_id), [])
+    if pressed.toggle in chosen:
+        chosen.remove(pressed.toggle)
+    elif pressed.toggle is not None:
+        chosen.append(pressed.toggle)
     rows = []
     for group in groups:
         label = f"{group.village} · {group.title}"[:50]

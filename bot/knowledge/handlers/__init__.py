@@ -15,6 +15,7 @@ from telegram.ext import BaseHandler
 
 from bot.context import BotApplication, BotContext
 from bot.i18n import N_
+from bot.knowledge import scheduled
 from bot.knowledge.handlers import admin, answers, ask, inline, queue
 from bot.knowledge.handlers.admin import load_at_startup
 from bot.menus import MenuRegistry
@@ -42,5 +43,17 @@ def add_commands(menus: MenuRegistry) -> None:
 
 
 def setup(application: BotApplication) -> None:
-    """Nothing to schedule: the notes are loaded by :func:`load_at_startup` (``build_application`` made the
-    KnowledgeBase with both folders), alerts go through the shared outbox."""
+    """The KnowledgeBase reads the notes saved from chat from the bot's database and reloads when one is saved
+    elsewhere: a check every few seconds on SQLite (``bot.knowledge.scheduled``), listening on PostgreSQL from
+    :func:`load_at_startup` until shutdown. Alerts go through the shared outbox."""
+    kb = application.bot_data.knowledge
+    kb.database = application.bot_data.db
+    scheduled.schedule(application)
+    shutting_down = application.post_shutdown
+
+    async def stop_watching(app: BotApplication) -> None:
+        await kb.stop_watching()
+        if shutting_down is not None:
+            await shutting_down(app)
+
+    application.post_shutdown = stop_watching

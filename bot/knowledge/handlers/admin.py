@@ -175,6 +175,7 @@ async def reload_command(update: Update, context: BotContext) -> None:
     """Reload the notes: every good note is used, broken ones are left out and listed."""
     _ = context.gettext
     kb = context.bot_data.knowledge
+    await kb.import_saved_folder()
     problems = await kb.load()
     async with context.session() as session:
         await kb.load_learned(session)
@@ -185,15 +186,26 @@ async def reload_command(update: Update, context: BotContext) -> None:
 
 
 async def load_at_startup(application: BotApplication) -> None:
-    """Build the index and read the learned phrasings when the bot starts; tell the configured admins about
-    broken notes."""
+    """Import the notes older versions saved as files, build the index, listen for notes saved by other
+    instances (PostgreSQL) and read the learned phrasings when the bot starts; tell the configured admins
+    about broken notes."""
     settings = application.bot_data.settings
     kb = application.bot_data.knowledge
+    imported = await kb.import_saved_folder()
+    if imported:
+        log.info(
+            "knowledge base: imported %s saved notes from %s into the database", imported, kb.saved_folder
+        )
     problems = await kb.load()
+    kb.watch(settings.database_url)
     async with application.bot_data.db() as session:
         await kb.load_learned(session)
     log.info(
-        "knowledge base: %s notes, %s problems, %s learned phrasings", kb.size, len(problems), len(kb.learned)
+        "knowledge base: %s notes (%s saved from chat), %s problems, %s learned phrasings",
+        kb.size,
+        sum(kb.is_saved(note) for note in kb.current().notes),
+        len(problems),
+        len(kb.learned),
     )
     if not problems:
         return

@@ -285,7 +285,8 @@ async def _close(update: Update) -> None:
 
 @admin_button
 async def save_as_note(update: Update, context: BotContext, pressed: SaveAsNote) -> None:
-    """Write the answer into the saved notes' folder and reload, so that the next person gets it from the bot."""
+    """Save the answer as a note in the database and reload, so that the next person gets it from the bot
+    (the other instances reload on their own)."""
     _ = context.gettext
     kb = context.bot_data.knowledge
     async with context.session() as session:
@@ -296,11 +297,11 @@ async def save_as_note(update: Update, context: BotContext, pressed: SaveAsNote)
         if not question.answer_text:  # nothing to save: as "Done"
             await _close(update)
             return
-        note_id = service.save_answer_as_note(kb.save_folder, question)
-        await service.mark_saved(session, question, note_id)
+        admin_id = context.person.id if context.person else None
+        note_id = await service.save_answer_as_note(session, question, admin_id=admin_id)
     await kb.load()
     saved = kb.note(note_id, audience="staff")
-    if saved is None or saved.path != kb.save_folder / f"{note_id}.md":  # broken, or its id taken
+    if saved is None or not kb.is_saved(saved):  # broken, or its id taken
         text = _("Saved as {note}, but the notes have problems; see /reload.", note=note_id)
     else:
         text = _("Saved as note {note}. The next person who asks gets it from me.", note=note_id)

@@ -10,12 +10,9 @@ a second copy only where the row was ``sending`` when the process died, and exac
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,10 +28,10 @@ from bot.delivery import service as delivery
 from bot.delivery.models import Campaign, Delivery
 from bot.people.models import Person, Role
 from bot.playground.botapi import FakeBotAPI
+from tests.e2e.processes import ADMIN_ID as ADMIN
+from tests.e2e.processes import BotProcesses
 
-ROOT = Path(__file__).resolve().parents[3]
 TZ = ZoneInfo("Asia/Shanghai")
-ADMIN = 900_001
 STAFF = range(7000, 7300)
 ENGLISH = set(STAFF[::5])
 KILL_AFTER = 80
@@ -48,29 +45,11 @@ async def db(database_url: str) -> AsyncIterator[tuple[str, SessionFactory]]:
     await engine.dispose()
 
 
-async def _start(api: FakeBotAPI, database_url: str, log: IO[bytes]) -> asyncio.subprocess.Process:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BOT_", "DATABASE_", "ADMIN_", "WEBHOOK_", "TIMEZONE"))
-    }
-    env.update(
-        BOT_TOKEN=api.token,
-        TELEGRAM_API_URL=api.base_url,
-        DATABASE_URL=database_url,
-        ADMIN_IDS=str(ADMIN),
-        TIMEZONE=str(TZ),
-        KNOWLEDGE_DIR=str(ROOT / "knowledge"),
-        PYTHONPATH=str(ROOT),
-        LOG_LEVEL="INFO",
-    )
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-
-
-async def _shift_open_now(db: SessionFactory) -> None:
-    """300 staff on a shift starting in 20 minutes, check-in open since 10 minutes, every day, holidays too."""
+async def shift_open_now(
+    db: SessionFactory, staff: Iterable[int] = STAFF, english: set[int] = ENGLISH
+) -> None:
+    """``staff`` (300) on a shift starting in 20 minutes, check-in open since 10 minutes, every day, holidays
+    too: its reminder wave is due as soon as a bot starts. Those in ``english`` speak English."""
     local = utcnow().astimezone(TZ)
     start = (local.hour * 60 + local.minute + 20) % 1440
     end = (start + 8 * 60) % 1440 or 1440
@@ -79,10 +58,10 @@ async def _shift_open_now(db: SessionFactory) -> None:
             Person(
                 telegram_id=telegram_id,
                 first_name=f"员工{telegram_id}",
-                telegram_language="en" if telegram_id in ENGLISH else "zh-hans",
+                telegram_language="en" if telegram_id in english else "zh-hans",
                 role=Role.STAFF,
             )
-            for telegram_id in STAFF
+            for telegram_id in staff
         ]
         session.add_all(people)
         await session.commit()
@@ -96,14 +75,14 @@ async def _shift_open_now(db: SessionFactory) -> None:
 WAVE = f"{outbox.KIND}:window_open:"
 
 
-async def _rows(db: SessionFactory) -> list[Delivery]:
+async def wave_rows(db: SessionFactory) -> list[Delivery]:
     """The rows of the reminder waves."""
     async with db() as session:
         result = await session.exec(select(Delivery).join(Campaign).where(col(Campaign.ref).startswith(WAVE)))
         return list(result.all())
 
 
-async def _waves(db: SessionFactory) -> list[Campaign]:
+async def waves(db: SessionFactory) -> list[Campaign]:
     async with db() as session:
         return [
             c
@@ -125,20 +104,17 @@ async def test_killed_mid_wave_every_reminder_arrives_once_but_those_in_flight(
     api.enforce_limits(overall_per_second=30, group_per_minute=20, private_per_second=1)
     api.delay_next("sendMessage", 0.25, times=10_000)
     started = datetime.now(TZ)
-    await _shift_open_now(sessions)
+    await shift_open_now(sessions)
 
     def copies() -> int:
         return sum(api.accepted_sends[c] for c in STAFF)
 
-    with (tmp_path / "first.log").open("wb") as log:
-        first = await _start(api, url, log)
-        try:
-            await api.wait_until(lambda: copies() >= KILL_AFTER, timeout=60, message="reminders going out")
-        finally:
-            first.kill()  # SIGKILL: no shutdown, no cleanup
-            await first.wait()
+    async with BotProcesses(api, url, tmp_path, timezone=str(TZ)) as bots:
+        first = await bots.start("first")
+        await api.wait_until(lambda: copies() >= KILL_AFTER, timeout=60, message="reminders going out")
+        await first.kill()  # SIGKILL: no shutdown, no cleanup
     await asyncio.sleep(0.5)  # requests that were in flight reach the fake
-    rows = await _rows(sessions)
+    rows = await wave_rows(sessions)
     assert len(rows) == len(STAFF), "every reminder was queued before the first was sent"
     window = {r.chat_id for r in rows if r.state == "sending"}
     sent_before = {r.chat_id for r in rows if r.state == "sent"}
@@ -146,18 +122,15 @@ async def test_killed_mid_wave_every_reminder_arrives_once_but_those_in_flight(
     assert all(api.accepted_sends[c] == 1 for c in sent_before)
     assert {c for c in STAFF if api.accepted_sends[c]} <= sent_before | window
 
-    with (tmp_path / "second.log").open("wb") as log:
-        second = await _start(api, url, log)
-        try:
-            await api.wait_until(lambda: all(api.accepted_sends[c] for c in STAFF), timeout=90)
-            for _ in range(200):
-                rows = await _rows(sessions)
-                if all(r.state == "sent" for r in rows):
-                    break
-                await asyncio.sleep(0.1)
-        finally:
-            second.terminate()
-            await second.wait()
+    async with BotProcesses(api, url, tmp_path, timezone=str(TZ)) as bots:
+        second = await bots.start("second")
+        await api.wait_until(lambda: all(api.accepted_sends[c] for c in STAFF), timeout=90)
+        for _ in range(200):
+            rows = await wave_rows(sessions)
+            if all(r.state == "sent" for r in rows):
+                break
+            await asyncio.sleep(0.1)
+        await second.stop()
 
     assert {r.state for r in rows} == {"sent"}
     counts = {c: api.accepted_sends[c] for c in STAFF}
@@ -165,7 +138,7 @@ async def test_killed_mid_wave_every_reminder_arrives_once_but_those_in_flight(
     assert all(1 <= n <= 2 for n in counts.values()), counts
     assert duplicates <= window, "a second copy only where the process died between send and mark"
     assert {r.chat_id for r in rows if r.maybe_duplicate} == window, "the audit shows the possible duplicates"
-    assert len(await _waves(sessions)) == 2, (
+    assert len(await waves(sessions)) == 2, (
         "one wave per language, decided once: the restart queued nothing again"
     )
     for telegram_id in STAFF:

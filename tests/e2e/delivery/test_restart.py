@@ -9,11 +9,8 @@ window is really exercised.
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import IO
 
 import pytest
 from sqlalchemy.pool import NullPool
@@ -27,9 +24,9 @@ from bot.notices.audiences import default_registry
 from bot.people import service as people
 from bot.people.models import Role
 from bot.playground.botapi import FakeBotAPI
+from tests.e2e.processes import ADMIN_ID as ADMIN
+from tests.e2e.processes import BotProcesses
 
-ROOT = Path(__file__).resolve().parents[3]
-ADMIN = 900_001
 STAFF = range(7000, 7060)
 GROUPS = range(-8000, -8010, -1)
 
@@ -40,24 +37,6 @@ async def db(database_url: str) -> AsyncIterator[tuple[str, SessionFactory]]:
     await upgrade_database(engine)
     yield database_url, create_session_factory(engine)
     await engine.dispose()
-
-
-async def _start(api: FakeBotAPI, database_url: str, log: IO[bytes]) -> asyncio.subprocess.Process:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_", "ADMIN_", "WEBHOOK_"))
-    }
-    env.update(
-        BOT_TOKEN=api.token,
-        TELEGRAM_API_URL=api.base_url,
-        DATABASE_URL=database_url,
-        ADMIN_IDS=str(ADMIN),
-        KNOWLEDGE_DIR=str(ROOT / "knowledge"),
-        PYTHONPATH=str(ROOT),
-        LOG_LEVEL="INFO",
-    )
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdout=log, stderr=log
-    )
 
 
 async def _queue_notice(db: SessionFactory) -> int:
@@ -104,13 +83,10 @@ async def test_killed_mid_campaign_resumes_with_one_copy_per_chat(
     def copies() -> int:
         return sum(api.accepted_sends[c] for c in chats)
 
-    with (tmp_path / "first.log").open("wb") as log:
-        first = await _start(api, url, log)
-        try:
-            await api.wait_until(lambda: copies() >= 25, timeout=60, message="the first run to be sending")
-        finally:
-            first.kill()  # SIGKILL: no shutdown, no cleanup
-            await first.wait()
+    async with BotProcesses(api, url, tmp_path) as bots:
+        first = await bots.start("first")
+        await api.wait_until(lambda: copies() >= 25, timeout=60, message="the first run to be sending")
+        await first.kill()  # SIGKILL: no shutdown, no cleanup
     await asyncio.sleep(0.5)  # requests that were in flight reach the fake
     rows = await _rows(sessions, campaign_id)
     window = {r.chat_id for r in rows if r.state == "sending"}
@@ -118,18 +94,16 @@ async def test_killed_mid_campaign_resumes_with_one_copy_per_chat(
     assert sent_before and len(sent_before) < len(chats), "killed in the middle of the campaign"
     assert all(api.accepted_sends[c] == 1 for c in sent_before)
 
-    with (tmp_path / "second.log").open("wb") as log:
-        second = await _start(api, url, log)
-        try:
-            await api.wait_until(lambda: all(api.accepted_sends[c] for c in chats), timeout=60)
-            for _ in range(200):
-                rows = await _rows(sessions, campaign_id)
-                if all(r.state == "sent" for r in rows):
-                    break
-                await asyncio.sleep(0.1)
-        finally:
-            second.terminate()
-            await second.wait()
+    async with BotProcesses(api, url, tmp_path) as bots:
+        second = await bots.start("second")
+        await api.wait_until(lambda: all(api.accepted_sends[c] for c in chats), timeout=60)
+        for _ in range(200):
+            rows = await _rows(sessions, campaign_id)
+            if all(r.state == "sent" for r in rows):
+                break
+            await asyncio.sleep(0.1)
+        await second.stop()
+        log_text = second.output()
 
     assert {r.state for r in rows} == {"sent"}
     counts = {c: api.accepted_sends[c] for c in chats}
@@ -140,6 +114,5 @@ async def test_killed_mid_campaign_resumes_with_one_copy_per_chat(
     print(
         f"in flight at the kill: {len(window)}, duplicates: {len(duplicates)}, rejected 429: {api.rejected_429}"
     )
-    log_text = (tmp_path / "second.log").read_text(errors="replace")
     if window:
         assert "interrupted by a restart" in log_text

@@ -6,13 +6,15 @@ import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.db import SessionFactory, create_engine, create_session_factory, upgrade_database
+from bot.clock import utcnow
+from bot.db import SessionFactory
 from bot.delivery import service
 from bot.delivery.limiter import Limiter, Limits
 from bot.delivery.models import Campaign, Delivery
@@ -29,22 +31,6 @@ STRAY_429 = 1
 
 TEXT = Payload(text="明天上午10点全员培训，请准时到", buttons=((Button("收到", callback_data="ntcack:1"),),))
 FAST = SenderConfig(progress_interval=0.2, idle_poll=0.2, backoff_base=0.1)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[SessionFactory]:
-    """Sessions over a migrated database that several connections can share (file SQLite or PostgreSQL)."""
-    engine = create_engine(database_url)
-    await upgrade_database(engine)
-    yield create_session_factory(engine)
-    await engine.dispose()
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as fake:
-        fake.enforce_limits(overall_per_second=30, group_per_minute=20, private_per_second=1)
-        yield fake
 
 
 @pytest.fixture
@@ -253,10 +239,11 @@ async def test_rows_interrupted_by_a_crash_are_sent_again(
 ) -> None:
     accepted, lost, untouched = _people(fake, 3)
     campaign_id = await _queue(db, [accepted, lost, untouched])
+    expired = utcnow() - service.LEASE - timedelta(seconds=1)
     async with db() as session:
         work = {w.chat_id: w for w in await service.due_work(session)}
         for chat in (accepted, lost):
-            assert await service.claim(session, work[chat])
+            assert await service.claim(session, work[chat], owner="gone:1:0000", now=expired)
     # The old process sent to ``accepted`` and died before marking it; ``lost`` never left.
     await bot.send_message(accepted, TEXT.text)
     await _run_until(Sender(bot, db, config=FAST), lambda: _finished(db, campaign_id))

@@ -78,11 +78,14 @@ async def test_claim_send_and_counts(session: AsyncSession) -> None:
 async def test_interrupted_rows_are_resent_and_flagged(session: AsyncSession) -> None:
     campaign = await service.create_campaign(session, "notice", TEXT, [service.Target(1), service.Target(2)])
     first, _second = await service.due_work(session)
-    await service.claim(session, first)
-    # the process dies here: the row stays "sending"
-    assert await service.recover_interrupted(session) == 1
+    claimed_at = utcnow()
+    await service.claim(session, first, owner="dead-host:41:0a1b", now=claimed_at)
+    # the process dies here: the row stays "sending" until its lease runs out
+    assert await service.recover_interrupted(session, now=claimed_at + service.LEASE / 2) == 0
+    assert await service.recover_interrupted(session, now=claimed_at + service.LEASE) == 1
     rows = await _rows(session, campaign.id)
     assert rows[1].state == DeliveryState.PENDING and rows[1].maybe_duplicate
+    assert (rows[1].lease_owner, rows[1].lease_until) == (None, None)
     assert not rows[2].maybe_duplicate
     assert (await service.campaign_counts(session, campaign.id)).maybe_duplicate == 1
 

@@ -13,7 +13,7 @@ import yaml
 from sqlalchemy.pool import NullPool
 
 from bot.db import create_engine, create_session_factory
-from bot.knowledge import cli, learned
+from bot.knowledge import cli, learned, saved
 from bot.knowledge.models import LearnedFrom, LearnedPhrasing
 from bot.knowledge.notes import load_notes
 
@@ -229,3 +229,66 @@ async def test_learned_export_reads_the_bot_database(
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/never_migrated.db")
     assert await asyncio.to_thread(cli.main, export) == 2
     assert capsys.readouterr().err.startswith("error: cannot use the database DATABASE_URL=")
+
+
+SAVED = "---\ntitle: 公司有没有宿舍\nquestions: [公司有宿舍吗]\n---\n本站不提供宿舍。\n"
+
+
+async def _save(database_url: str, *notes: tuple[str, str]) -> None:
+    engine = create_engine(database_url, poolclass=NullPool)
+    async with create_session_factory(engine)() as session:
+        for note_id, text in notes:
+            await saved.save_note(session, note_id, text, person_id=None)
+    await engine.dispose()
+
+
+async def test_check_and_search_read_the_notes_saved_in_the_database(
+    database_url: str,
+    knowledge_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await _save(database_url, ("answers/q1", SAVED))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(knowledge_dir))
+    monkeypatch.setenv("SAVED_NOTES_DIR", str(tmp_path / "saved"))
+
+    assert await asyncio.to_thread(cli.main, ["check"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["11 notes OK, 6 synonym groups"]
+    assert await asyncio.to_thread(cli.main, ["search", "公司有宿舍吗", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["answer"] == "answers/q1"
+    assert await asyncio.to_thread(cli.main, ["check", "--dir", str(knowledge_dir)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["10 notes OK, 6 synonym groups"], "--dir: no database"
+
+    await _save(database_url, ("answers/q2", "---\ntitle: 请假\n---\n"))
+    assert await asyncio.to_thread(cli.main, ["check"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "[database]/answers/q2.md:3: empty body: the note has no answer text after the front matter"
+    ]
+
+
+async def test_check_goes_on_without_a_database_it_cannot_reach(
+    knowledge_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://nobody@127.0.0.1:9/nowhere")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(knowledge_dir))
+    assert await asyncio.to_thread(cli.main, ["check"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == ["10 notes OK, 6 synonym groups"]
+    assert captured.err.startswith("warning: notes saved in the database are left out: cannot read it (")
+
+
+async def test_export_writes_the_saved_notes_as_files(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _save(database_url, ("answers/q1", SAVED), ("answers/q2", SAVED.replace("q1", "q2")))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SAVED_NOTES_DIR", str(tmp_path / "saved"))
+    assert await asyncio.to_thread(cli.main, ["export"]) == 0
+    assert capsys.readouterr().out.strip() == f"exported 2 notes saved from chat to {tmp_path / 'saved'}"
+    assert (tmp_path / "saved" / "answers" / "q1.md").read_text("utf-8") == SAVED
+    assert await asyncio.to_thread(cli.main, ["export", "--to", str(tmp_path / "elsewhere")]) == 0
+    capsys.readouterr()
+    loaded = load_notes(tmp_path / "elsewhere")
+    assert loaded.problems == [] and sorted(n.id for n in loaded.notes) == ["answers/q1", "answers/q2"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import utcnow
-from bot.knowledge import service
+from bot.knowledge import saved, service
 from bot.knowledge.models import Feedback, Outcome, Question, QueueState
 from bot.knowledge.notes import load_notes
 from bot.knowledge.search import SearchResult
@@ -33,6 +34,9 @@ audience: public
 ---
 每月 15 日发上月工资。
 """
+
+
+UNKNOWN = SearchResult(query="", answer=None, matches=[], outcome=Outcome.UNKNOWN)
 
 
 def write_notes(folder: Path) -> None:
@@ -66,16 +70,24 @@ def test_a_knowledge_folder_gone_keeps_the_notes_loaded_before(tmp_path: Path) -
     assert problem.message == "knowledge folder not found" and kb.size == 2
 
 
-def test_answers_are_saved_in_and_loaded_from_the_saved_folder(tmp_path: Path) -> None:
+async def test_answers_are_saved_in_the_database_and_loaded_from_it(
+    tmp_path: Path, session: AsyncSession, session_factory: Callable[[], AsyncSession]
+) -> None:
     write_notes(tmp_path / "kb")
     kb = service.KnowledgeBase(tmp_path / "kb", 70, 45, saved_folder=tmp_path / "data" / "notes")
-    question = Question(id=7, person_id=None, chat_id=1, text="公司有没有宿舍？", audience="staff")
-    question.answer_text = "本站不提供宿舍。"
-    note_id = service.save_answer_as_note(kb.save_folder, question)
-    assert note_id == "answers/q7" and (tmp_path / "data" / "notes" / "answers" / "q7.md").is_file()
-    assert not (tmp_path / "kb" / "answers").exists()
-    assert kb.reload() == [] and kb.search("公司有宿舍吗", audience="staff").answer is not None
-    assert make_kb(tmp_path / "kb").save_folder == tmp_path / "kb"
+    kb.database = session_factory
+    question = await service.log_question(
+        session, person_id=None, chat_id=1, text="公司有没有宿舍？", audience="staff", result=UNKNOWN
+    )
+    await service.answer_question(session, question, admin_id=None, text="本站不提供宿舍。")
+    note_id = await service.save_answer_as_note(session, question, admin_id=None)
+    assert note_id == f"answers/q{question.id}" and question.saved_note_id == note_id
+    assert not (tmp_path / "data").exists() and not (tmp_path / "kb" / "answers").exists()
+    assert await kb.load() == [] and kb.search("公司有宿舍吗", audience="staff").answer is not None
+    note = kb.note(note_id, audience="staff")
+    assert (
+        note is not None and kb.is_saved(note) and kb.text_of(note).startswith("---\ntitle: 公司有没有宿舍")
+    )
 
 
 def test_public_audience_sees_public_notes_only(tmp_path: Path) -> None:
@@ -113,13 +125,14 @@ async def test_unknown_questions_are_queued_and_answered(session: AsyncSession, 
 
     await service.answer_question(session, question, admin_id=None, text="工资不能预支，急用钱请找组长。")
     assert (await service.open_queue(session))[1] == 0
-    note_id = service.save_answer_as_note(tmp_path, question)
+    note_id = await service.save_answer_as_note(session, question, admin_id=None)
     assert note_id == f"answers/q{question.id}"
-    loaded = load_notes(tmp_path)
+    [row] = await saved.all_notes(session)
+    loaded = load_notes(tmp_path, stored=[(row.note_id, row.text)])
     assert loaded.problems == []
-    saved = next(n for n in loaded.notes if n.id == note_id)
-    assert saved.title == "工资能不能预支" and saved.questions == ["工资能不能预支"] and "组长" in saved.body
-    assert make_kb(tmp_path).search("工资能预支吗", audience="staff").matches[0].note.id == note_id
+    note = next(n for n in loaded.notes if n.id == note_id)
+    assert note.title == "工资能不能预支" and note.questions == ["工资能不能预支"] and "组长" in note.body
+    assert (row.version, row.saved_by_id) == (1, None)
 
 
 async def test_thumbs_down_queues_and_stats_count_it(session: AsyncSession, tmp_path: Path) -> None:
