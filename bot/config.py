@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Shanghai")
     knowledge_dir: Path = Field(default=Path("./knowledge"))
     saved_notes_dir: Path = Field(
-        default=Path("./data/notes"), description="Answers saved as notes from chat"
+        default=Path("./data/notes"),
+        description="Folder of answers saved as files by older versions (imported at start) and of kb export",
     )
     telegram_api_url: str = Field(default="https://api.telegram.org")
     default_language: str = Field(default="zh_CN")

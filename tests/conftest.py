@@ -9,6 +9,7 @@ Unit tests of services use in-memory SQLite (tables from the models, which the d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -100,8 +101,15 @@ async def empty_database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/empty.db"
         return
+    async with scratch_postgres_database() as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def scratch_postgres_database(prefix: str = "xz_") -> AsyncIterator[str]:
+    """A new PostgreSQL database next to ``TEST_DATABASE_URL``'s, dropped afterwards; its URL."""
     admin = create_engine(POSTGRES_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    name = f"xz_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
     try:
         async with admin.connect() as connection:
             await connection.execute(text(f'CREATE DATABASE "{name}"'))

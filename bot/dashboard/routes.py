@@ -89,6 +89,17 @@ def _refuse(status: int, reason: str) -> web.Response:
     return web.json_response({"error": reason}, status=status)
 
 
+def _person_in_view(request: web.Request, viewer: Viewer) -> int | web.Response:
+    """The person id of the path, or the refusal: admins may look at anyone, staff only at themselves."""
+    try:
+        person_id = int(request.match_info["person_id"])
+    except ValueError:
+        return _refuse(404, "person")
+    if not viewer.is_admin and person_id != viewer.id:
+        return _refuse(403, "person")
+    return person_id
+
+
 def requires(role: Role) -> Callable[[Route], Callable[[web.Request], Awaitable[web.StreamResponse]]]:
     """Serve the route only to a live session whose person holds ``role`` now (admins hold every role)."""
 
@@ -154,12 +165,9 @@ async def today(request: web.Request, viewer: Viewer) -> web.Response:
 @requires(Role.STAFF)
 async def person_week(request: web.Request, viewer: Viewer) -> web.Response:
     """A person's last seven days: anyone's for an admin, only their own for staff."""
-    try:
-        person_id = int(request.match_info["person_id"])
-    except ValueError:
-        return _refuse(404, "person")
-    if not viewer.is_admin and person_id != viewer.id:
-        return _refuse(403, "person")
+    person_id = _person_in_view(request, viewer)
+    if isinstance(person_id, web.Response):
+        return person_id
     data = request.app[BOT].bot_data
     async with data.db() as session:
         person = await session.get(Person, person_id)
@@ -189,12 +197,9 @@ async def training_overview(request: web.Request, viewer: Viewer) -> web.Respons
 @requires(Role.STAFF)
 async def person_training(request: web.Request, viewer: Viewer) -> web.Response:
     """A person's training progress: anyone's for an admin, only their own for staff."""
-    try:
-        person_id = int(request.match_info["person_id"])
-    except ValueError:
-        return _refuse(404, "person")
-    if not viewer.is_admin and person_id != viewer.id:
-        return _refuse(403, "person")
+    person_id = _person_in_view(request, viewer)
+    if isinstance(person_id, web.Response):
+        return person_id
     data = request.app[BOT].bot_data
     catalog, office = await asyncio.to_thread(_training_place, data)
     async with data.db() as session:

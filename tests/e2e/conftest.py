@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -157,3 +158,20 @@ async def staff(
         session.add(person)
         await session.commit()
     return fake
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Debian's headless Chromium, driven by Playwright (skipped without either)."""
+    playwright_api = pytest.importorskip("playwright.async_api", reason="playwright is in the test extra")
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium chromium-driver)")
+    async with playwright_api.async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield chromium
+        finally:
+            await chromium.close()

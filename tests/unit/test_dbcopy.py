@@ -4,7 +4,6 @@ SQLite file, every table compared row by row; a target with rows is refused."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from bot import dbcopy
@@ -29,7 +27,7 @@ from bot.notices import service as notices
 from bot.notices.audiences import default_registry
 from bot.people import service as people
 from bot.people.models import Role
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, scratch_postgres_database
 
 TZ = ZoneInfo("Asia/Shanghai")
 THURSDAY = date(2025, 10, 9)
@@ -133,16 +131,8 @@ async def scratch_postgres() -> AsyncIterator[str]:
     """A PostgreSQL database of this test's own, dropped afterwards."""
     if not POSTGRES_URL:
         pytest.skip("TEST_DATABASE_URL is not set: no PostgreSQL to copy into")
-    admin = create_engine(POSTGRES_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    name = f"xz_copy_{uuid.uuid4().hex[:10]}"
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
+    async with scratch_postgres_database("xz_copy_") as url:
+        yield url
 
 
 async def test_a_station_copied_to_sqlite_has_every_row(station: str, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -127,7 +128,11 @@ async def test_the_outcome_reaches_the_requester_through_the_outbox_even_when_te
         "sendMessage", since=mark, chat_id=li.id, text=lambda t: "已被 王经理 批准" in t
     )
     assert "#1" in told.params["text"]
-    async with app.bot_data.db() as session:
-        (campaign,) = await delivery.list_campaigns(session, ref=outbox.request_ref(1))
-        (row,) = await delivery.list_deliveries(session, campaign.id or 0)
+    for _ in range(50):  # the sender records the send just after Telegram has answered
+        async with app.bot_data.db() as session:
+            (campaign,) = await delivery.list_campaigns(session, ref=outbox.request_ref(1))
+            (row,) = await delivery.list_deliveries(session, campaign.id or 0)
+        if row.state == DeliveryState.SENT:
+            break
+        await asyncio.sleep(0.1)
     assert row.chat_id == li.id and row.state == DeliveryState.SENT

@@ -6,10 +6,8 @@ fixture, so they run once, whatever ``TEST_DATABASE_URL`` says.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -17,22 +15,6 @@ import pytest
 from bot.playground import Playground
 
 ROOT = Path(__file__).resolve().parents[3]
-
-CHROMIUM = shutil.which("chromium")
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    """Debian's headless Chromium, driven by Playwright (skipped without either)."""
-    playwright_api = pytest.importorskip("playwright.async_api", reason="playwright is in the test extra")
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium chromium-driver)")
-    async with playwright_api.async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 @pytest.fixture
