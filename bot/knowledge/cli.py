@@ -39,8 +39,10 @@ from bot.knowledge.search import (
     DEFAULT_SUGGEST_THRESHOLD,
     KnowledgeIndex,
     SearchResult,
+    load_semantic,
     normalize_query,
 )
+from bot.knowledge.search.semantic import SemanticChannel
 
 DEFAULT_DIR = "./knowledge"
 DEFAULT_SAVED_DIR = "./data/notes"
@@ -153,6 +155,16 @@ def _env_float(name: str, default: float) -> float:
         raise SystemExit(f"error: {name} must be a number, not {raw!r}") from None
 
 
+def _semantic_channel() -> SemanticChannel | None:
+    """The semantic channel where ``KB_SEMANTIC`` asks for it (as the bot does) and the extra is installed."""
+    if os.environ.get("KB_SEMANTIC", "").strip().lower() not in {"1", "true", "yes", "on"}:
+        return None
+    channel = load_semantic(Path(os.environ.get("KB_EMBEDDINGS_DIR") or "./data/embeddings"))
+    if channel is None:
+        print("warning: KB_SEMANTIC is set but the semantic extra is not installed", file=sys.stderr)
+    return channel
+
+
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``kb`` with ``check``, ``search`` and ``learned export`` to an argparse sub-parser collection."""
     kb = subparsers.add_parser("kb", help="check and search the knowledge notes")
@@ -231,6 +243,7 @@ def run_search(args: argparse.Namespace, out: TextIO | None = None, stdin: TextI
         loaded.synonyms,
         answer_threshold=_env_float("KB_ANSWER_THRESHOLD", DEFAULT_ANSWER_THRESHOLD),
         suggest_threshold=_env_float("KB_SUGGEST_THRESHOLD", DEFAULT_SUGGEST_THRESHOLD),
+        semantic_channel=_semantic_channel(),
     )
     if args.query is not None:
         queries: Sequence[str] = [args.query]

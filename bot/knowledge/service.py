@@ -39,7 +39,7 @@ from bot.knowledge.models import (
     SavedNote,
 )
 from bot.knowledge.notes import Note, Problem, is_stored, load_notes
-from bot.knowledge.search import Audience, KnowledgeIndex, Match, SearchResult, normalize_query
+from bot.knowledge.search import Audience, KnowledgeIndex, Match, SearchResult, normalize_query, semantic
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ class KnowledgeBase:
     problems: list[Problem] = field(default_factory=list)
     learned: LearnedSet = field(default_factory=LearnedSet)
     database: Callable[[], AsyncSession] | None = None
+    semantic_channel: semantic.SemanticChannel | None = None
     _stored: _Stored | None = field(default=None, init=False, repr=False)
     _readings: int = field(default=0, init=False, repr=False)
     _watcher: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
@@ -126,6 +127,7 @@ class KnowledgeBase:
                 loaded.synonyms,
                 answer_threshold=self.answer_threshold,
                 suggest_threshold=self.suggest_threshold,
+                semantic_channel=self.semantic_channel,
             )
             self._loaded = _Loaded(index, {note_key(note.id): note.id for note in index.notes})
             return loaded.problems

