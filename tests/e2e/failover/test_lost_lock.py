@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 from bot.failover import EXIT_LOST_LEADERSHIP
 from bot.failover.leader import asyncpg_dsn
@@ -27,12 +28,17 @@ async def test_a_leader_that_loses_its_lock_stops_and_the_standby_takes_over(
         try:
             ended = await admin.fetchval(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'xingzhan:a'"
+                " AND datname = current_database()"
             )
         finally:
             await admin.close()
         lost = time.monotonic()
         assert ended == 1
-        assert await leader.exit_code(timeout=5) == EXIT_LOST_LEADERSHIP
+        try:
+            exit_code = await leader.exit_code(timeout=5)
+        except TimeoutError:
+            pytest.fail(f"the leader did not stop after losing its lock:\n{leader.output()}")
+        assert exit_code == EXIT_LOST_LEADERSHIP
         assert time.monotonic() - lost < 3, "the leader stopped at its next heartbeat"
         assert "lost the leadership lock; stopping" in leader.output()
         ready = await standby.wait_for_output(READY, timeout=TAKEOVER_SECONDS + 10)
