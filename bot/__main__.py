@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(settings)
     if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
         print(
-            "error: BOT_TOKEN is not set — put the token from @BotFather in the environment or in .env",
+            "error: BOT_TOKEN is not set — put the token from @BotFather in the environment or in .env "
+            "(to try the bot without a token: python -m bot playground)",
             file=sys.stderr,
         )
         return 2

@@ -26,7 +26,7 @@ def _run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     result = _run("--help", cwd=tmp_path)
     assert result.returncode == 0
-    for command in ("run", "db", "kb", "i18n"):
+    for command in ("run", "playground", "db", "kb", "i18n"):
         assert command in result.stdout
 
 
@@ -35,7 +35,7 @@ def test_run_without_token_prints_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
-    assert "BOT_TOKEN" in lines[0]
+    assert "BOT_TOKEN" in lines[0] and "python -m bot playground" in lines[0]
     assert "Traceback" not in result.stderr
 
 
