@@ -32,7 +32,8 @@ async def test_monthly_workbook_and_chart(
     clock.move_to(at(date(2025, 10, 31), "12:00"))
     mark = api.mark()
     await api.send_text(admin, "/monthreport 2025-10")
-    document = await api.wait_for("sendDocument", since=mark, chat_id=ADMIN_ID)
+    # The first chart of a process loads matplotlib and its font list: seconds on a fresh machine.
+    document = await api.wait_for("sendDocument", since=mark, chat_id=ADMIN_ID, timeout=30)
     photo = await api.wait_for("sendPhoto", since=mark, chat_id=ADMIN_ID)
     assert api.file_content(photo.result).startswith(b"\x89PNG")
     workbook = openpyxl.load_workbook(io.BytesIO(api.file_content(document.result)))
