@@ -176,12 +176,14 @@ class LeaderElection:
         await asyncio.wait_for(self._connection.fetchval("SELECT 1"), timeout=self.heartbeat_timeout)
 
     async def keep_leading(self, on_lost: Callable[[], object]) -> None:
-        """The leader's heartbeat, until it fails: then ``on_lost()`` (which should stop the process)."""
+        """The leader's heartbeat, until it fails: then ``on_lost()`` (which should stop the process).
+
+        Any failure counts, not only a connection error: a leader that cannot prove it holds the lock stops."""
         while True:
             await asyncio.sleep(self.heartbeat_seconds)
             try:
                 await self.heartbeat()
-            except (*CONNECTION_ERRORS, ConnectionError) as exc:
+            except Exception as exc:
                 self.leading = False
                 log.critical("lost the leadership lock; stopping (%s)", _describe(exc))
                 on_lost()

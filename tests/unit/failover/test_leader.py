@@ -142,3 +142,17 @@ async def test_instances_migrate_one_at_a_time(elections: list[LeaderElection]) 
         ["alpha starts", "alpha ends", "beta starts", "beta ends"],
         ["beta starts", "beta ends", "alpha starts", "alpha ends"],
     )
+
+
+async def test_any_heartbeat_failure_ends_the_lead(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not only a connection error: a leader that cannot prove it holds the lock stops."""
+    leader = LeaderElection("postgresql+asyncpg://postgres@127.0.0.1/none", "alpha", heartbeat_seconds=0.01)
+    leader.leading = True
+
+    async def broken() -> None:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(leader, "heartbeat", broken)
+    lost = asyncio.Event()
+    await asyncio.wait_for(leader.keep_leading(lost.set), timeout=2)
+    assert lost.is_set() and not leader.leading
