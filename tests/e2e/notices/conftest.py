@@ -56,12 +56,14 @@ async def press_and_wait(
 ) -> Call:
     """Press a button; the bot's answer to the press. With ``edits`` it also waits until the bot has changed
     the message (an edit the fake answered 429 for, because the admin clicks faster than one message a
-    second, is retried a second later)."""
+    second, is retried after the flood wait, behind the outbox when a notice is going out)."""
     chat_id, message_id = message["chat"]["id"], message["message_id"]
     before = api.message(chat_id, message_id)
     answer = await press(api, user, message, data)
     if edits:
-        await api.wait_until(lambda: api.message(chat_id, message_id) != before, timeout=5, message="an edit")
+        await api.wait_until(
+            lambda: api.message(chat_id, message_id) != before, timeout=15, message="an edit"
+        )
     return answer
 
 
