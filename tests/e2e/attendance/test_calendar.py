@@ -123,6 +123,7 @@ async def test_next_years_holidays_are_entered_in_one_message_and_used_until_the
             admin,
             "/holidays 2027 元旦 01-01..01-03；春节 02-06..02-12 调休 02-14、02-20\n"
             "国庆节 10-01..10-07 调休 09-26,10-09",
+            expect="已录入的 2027 年法定节假日",
         )
     text = saved.params["text"]
     assert text.startswith("✅ 已保存。\n<b>📅 已录入的 2027 年法定节假日</b>")
@@ -132,7 +133,7 @@ async def test_next_years_holidays_are_entered_in_one_message_and_used_until_the
 
     clock.move_to(at(date(2027, 2, 7), "18:00"))
     async with running_bot(settings) as app:
-        calendar = await reply_to(api, admin, "/calendar")
+        calendar = await reply_to(api, admin, "/calendar", expect="02-08")
         assert "02-08 周一: 法定节假日：春节" in calendar.params["text"]
         assert "02-20 周六: 调休上班（春节），按周一排班" in calendar.params["text"]
         await tick(app, api, clock, at(date(2027, 2, 7), "18:00"))  # (the absences of the weeks before)
@@ -154,11 +155,11 @@ async def test_next_years_holidays_are_entered_in_one_message_and_used_until_the
     monkeypatch.setattr(chinese_calendar, "get_holiday_detail", newer_package)
     clock.move_to(at(date(2027, 2, 21), "18:00"))
     async with running_bot(settings) as app:
-        calendar = await reply_to(api, admin, "/calendar")
+        calendar = await reply_to(api, admin, "/calendar", expect="chinesecalendar")
         assert "chinesecalendar 包已有这一年的数据，以包为准" in calendar.params["text"]
         await tick(app, api, clock, at(date(2027, 2, 21), "18:00"))
         # 02-12 would have been a holiday by the entered schedule; now the package decides.
-        plans = await reply_to(api, admin, "/attendance 2027-02-12")
+        plans = await reply_to(api, admin, "/attendance 2027-02-12", expect="02-12")
         assert "春节" not in plans.params["text"]
         assert len(texts_to(await tick(app, api, clock, at(date(2027, 2, 22), "08:00")), li)) == 1
         await reply_to(api, admin, "/dayoff 2027-02-23")  # the admin's change still wins
