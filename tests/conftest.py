@@ -29,8 +29,48 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import bot.models  # noqa: F401  (every table on SQLModel.metadata)
 from bot.db import create_engine, create_session_factory, upgrade_database
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+SHARED_POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_database(url: str) -> str:
+    """With several test processes (pytest-xdist), each gets its own database next to ``TEST_DATABASE_URL``'s:
+    the tests empty the tables between them, which two processes must not do to each other."""
+    if not url or not WORKER:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _worker_database(SHARED_POSTGRES_URL)
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+def _create_worker_database(drop_only: bool = False) -> None:
+    """Create (or drop) this process's own PostgreSQL test database, when there is one."""
+    if POSTGRES_URL == SHARED_POSTGRES_URL:
+        return
+    name = make_url(POSTGRES_URL).database
+
+    async def run() -> None:
+        admin = create_engine(SHARED_POSTGRES_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        try:
+            async with admin.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                if not drop_only:
+                    await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            await admin.dispose()
+
+    _run_apart(run())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _create_worker_database()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _create_worker_database(drop_only=True)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -378,4 +378,5 @@ async def test_the_sender_stays_under_a_strict_fake_limit_at_full_speed(
         elapsed = time.monotonic() - started
     assert fake.rejected_429 <= STRAY_429
     assert sum(fake.accepted_sends[u] for u in users) == 120
-    assert elapsed < 120 / 60 / 0.8 + 1
+    # Full speed is 2 s; a margin that cost a window per request would take minutes. (Speed is bench/'s.)
+    assert elapsed < 120 / 60 * 3

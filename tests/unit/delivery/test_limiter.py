@@ -31,7 +31,7 @@ async def test_overall_limit_holds_from_the_first_second() -> None:
     assert _max_in_window(stamps, 1.0) <= 100
     first_tenth = sum(1 for t in stamps if t - started < 0.1)
     assert first_tenth <= 14, f"{first_tenth} requests in the first 0.1 s: a burst"
-    assert 1.3 < time.monotonic() - started < 1.9
+    assert 1.3 < time.monotonic() - started < 3  # (1.5 s at 100/s; slack for a busy machine)
     assert limiter.stats.requests == 150
 
 

@@ -95,10 +95,13 @@ async def test_the_heartbeat_notices_a_terminated_session_at_once(
     try:
         await admin.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'xingzhan:alpha'"
+            " AND datname = current_database()"
         )
         await asyncio.wait_for(lost.wait(), timeout=3)
         assert not await admin.fetchval(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1", 0x585A_4C44
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            0x585A_4C44,
         ), "the lock went with the session"
     finally:
         await admin.close()
