@@ -28,6 +28,8 @@ from bot.dashboard import handlers as dashboard
 from bot.db import create_engine, create_session_factory, upgrade_database
 from bot.delivery import scheduled as delivery_scheduled
 from bot.delivery.sender import Sender, TelegramRateLimiter
+from bot.delivery.shared_budget import SharedBudget
+from bot.failover import is_postgresql
 from bot.http import AiohttpRequest
 from bot.inbound import CleanUpdatesRequest
 from bot.jobs import handlers as jobs
@@ -72,7 +74,7 @@ def build_application(settings: Settings | None = None) -> BotApplication:
         .get_updates_request(CleanUpdatesRequest(connection_pool_size=1))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(tzinfo=settings.tz))
-        .rate_limiter(TelegramRateLimiter())
+        .rate_limiter(_rate_limiter(settings))
         .concurrent_updates(PerUserUpdateProcessor())
         .persistence(persistence)
         .post_init(on_startup)
@@ -89,6 +91,15 @@ def build_application(settings: Settings | None = None) -> BotApplication:
         capability.setup(application)
     application.add_error_handler(errors.handle_error)
     return application
+
+
+def _rate_limiter(settings: Settings) -> TelegramRateLimiter:
+    """The limiter every request goes through; with a webhook on PostgreSQL several instances answer at
+    once, so they keep Telegram's overall and group limits together, in the database."""
+    rate_limiter = TelegramRateLimiter()
+    if settings.webhook_url and is_postgresql(settings.database_url):
+        rate_limiter.limiter.shared = SharedBudget.for_database(settings.database_url)
+    return rate_limiter
 
 
 def _fill_bot_data(application: BotApplication, settings: Settings) -> None:

@@ -10,7 +10,7 @@ from bot.attendance.models import (
     StatutoryDay,
 )
 from bot.dashboard.models import MenuButtonSet
-from bot.delivery.models import Campaign, Delivery
+from bot.delivery.models import Campaign, Delivery, RateBudget
 from bot.jobs.models import JobApplication, JobPosting, JobSubscription
 from bot.knowledge.models import LearnedPhrasing, Question, SavedNote
 from bot.notices.models import Notice, NoticeAck
@@ -41,6 +41,7 @@ __all__ = [
     "Person",
     "Question",
     "QuizPoll",
+    "RateBudget",
     "ReviewCard",
     "Role",
     "SavedNote",

@@ -101,3 +101,20 @@ class Delivery(SQLModel, table=True):
     )
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class RateBudget(SQLModel, table=True):
+    """One flood limit shared by every instance (``overall``, or ``chat:<id>`` for a group): one row per key,
+    overwritten by each reservation. Times are seconds since the epoch on the database's clock."""
+
+    __tablename__ = "rate_budget"
+
+    key: str = Field(sa_type=String(64), primary_key=True)
+    slots: list[float] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="The most recent send times, oldest first, as many as the limit allows per window",
+    )
+    last_slot: float = Field(default=0.0, description="The latest send time reserved")
+    spacing_until: float = Field(default=0.0, description="Even spacing: when the next slot is due (overall)")
+    paused_until: float = Field(default=0.0, description="Telegram asked to wait (429) until then")

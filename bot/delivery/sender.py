@@ -106,7 +106,9 @@ class TelegramRateLimiter(BaseRateLimiter[str]):
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
-        """Nothing to release."""
+        """Release the shared budget's connections, if the limiter has one."""
+        if self.limiter.shared is not None:
+            await self.limiter.shared.close()
 
     async def process_request(
         self,

@@ -75,9 +75,17 @@ class FailuresMixin(_FakeState):
         self._custom_handlers[method.lower()] = (method, handler)
 
     def enforce_limits(
-        self, overall_per_second: int = 30, group_per_minute: int = 20, private_per_second: int = 1
+        self,
+        overall_per_second: int = 30,
+        group_per_minute: int = 20,
+        private_per_second: int = 1,
+        *,
+        group_window: float = 60.0,
     ) -> None:
         """Turn on Telegram-like flood limits for message sends and edits (sliding windows).
+
+        ``group_window`` is the length of the group window in seconds (Telegram's: a minute), shorter
+        where a test wants several windows in a few seconds.
 
         Counted: sendMessage, send<Media> (sendMediaGroup counts each item), sendLocation,
         sendContact, copyMessage, forwardMessage and the editMessage* methods.
@@ -85,7 +93,9 @@ class FailuresMixin(_FakeState):
         Excess calls get 429 with ``retry_after`` (seconds until the window frees, at least 1)
         and are not delivered. Off by default; sends made while off still fill the windows.
         """
-        self._limits = _Limits(int(overall_per_second), int(group_per_minute), int(private_per_second))
+        self._limits = _Limits(
+            int(overall_per_second), int(group_per_minute), int(private_per_second), float(group_window)
+        )
 
     def disable_limits(self) -> None:
         """Turn flood limits off again."""
@@ -99,14 +109,16 @@ class FailuresMixin(_FakeState):
         while self._sent_all and self._sent_all[0] <= now - 1.0:
             self._sent_all.popleft()
         chat_times = self._sent_by_chat.setdefault(state.chat.id, deque())
-        while chat_times and chat_times[0] <= now - 60.0:
+        while chat_times and chat_times[0] <= now - limits.group_window:
             chat_times.popleft()
         waits = [_window_wait(list(self._sent_all), limits.overall_per_second, count, 1.0, now)]
         if state.chat.type == "private":
             recent = [t for t in chat_times if t > now - 1.0]
             waits.append(_window_wait(recent, limits.private_per_second, count, 1.0, now))
         else:
-            waits.append(_window_wait(list(chat_times), limits.group_per_minute, count, 60.0, now))
+            waits.append(
+                _window_wait(list(chat_times), limits.group_per_minute, count, limits.group_window, now)
+            )
         wait = max(waits)
         if wait > 0:
             retry_after = max(1, math.ceil(wait))
@@ -122,5 +134,6 @@ class FailuresMixin(_FakeState):
             chat_times.append(now)
         while self._sent_all and self._sent_all[0] <= now - 1.0:
             self._sent_all.popleft()
-        while chat_times and chat_times[0] <= now - 60.0:
+        kept = max(60.0, self._limits.group_window) if self._limits is not None else 60.0
+        while chat_times and chat_times[0] <= now - kept:
             chat_times.popleft()

@@ -178,6 +178,7 @@ class _Limits:
     overall_per_second: int
     group_per_minute: int
     private_per_second: int
+    group_window: float = 60.0
 
 
 @dataclass
