@@ -26,7 +26,7 @@ from bot.knowledge.buttons import SCRIPT_BUTTONS, Rate, ReadMore, Script, ShowNo
 from bot.knowledge.models import Feedback, Question
 from bot.knowledge.notes import Note
 from bot.knowledge.render import note_html, split_html
-from bot.knowledge.search import Audience, SearchResult
+from bot.knowledge.search import Audience, SearchResult, worth_offering
 from bot.people import service as people
 from bot.people.models import Role
 
@@ -83,9 +83,9 @@ def note_keyboard(
 def _related(result: SearchResult | None, note: Note, suggest_threshold: float) -> list[Note]:
     if result is None:
         return []
-    return [m.note for m in result.matches if m.note.id != note.id and m.score >= suggest_threshold][
-        :RELATED_LIMIT
-    ]
+    return [
+        m.note for m in result.matches if m.note.id != note.id and worth_offering(m.score, suggest_threshold)
+    ][:RELATED_LIMIT]
 
 
 async def send_note(

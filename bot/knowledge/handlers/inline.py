@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, InlineQueryHandler
 from bot.context import BotContext
 from bot.knowledge.handlers.common import audience
 from bot.knowledge.render import note_html, split_html
+from bot.knowledge.search import worth_offering
 
 RESULTS = 5
 PUBLIC_CACHE_SECONDS = 30
@@ -39,7 +40,7 @@ async def inline_search(update: Update, context: BotContext) -> None:
             ),
         )
         for match in result.matches
-        if match.score >= context.settings.kb_suggest_threshold
+        if worth_offering(match.score, context.settings.kb_suggest_threshold)
     ]
     # Telegram may reuse cached results in another chat: staff notes are never cached.
     await query.answer(

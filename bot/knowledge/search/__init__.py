@@ -39,6 +39,7 @@ from bot.knowledge.search.decision import (
     Outcome,
     SearchResult,
     decide,
+    worth_offering,
 )
 from bot.knowledge.search.index import KnowledgeIndex
 from bot.knowledge.search.semantic import SemanticChannel
@@ -59,4 +60,5 @@ __all__ = [
     "is_han",
     "load_semantic",
     "normalize_query",
+    "worth_offering",
 ]

@@ -1,19 +1,22 @@
 """The calibrated decision: the probability that a candidate note is the answer to the question.
 
 The scoring's signals (:mod:`~bot.knowledge.search.scoring`) are turned into features that mean the same
-for any set of notes — each candidate's lead over the best other candidate (overall, and in coverage,
-similarity, the character and the pinyin channels), its score relative to the best one, how much of the
-query it explains, how much of one of its questions the query restates and how many clauses of a chatty
-message rank it first — and a logistic regression turns them into a probability (scaled down where the
-candidates' probabilities add up to more than one). The regression's coefficients and the thresholds on
-the probability are fitted by ``bench/kb_fit.py`` with cross-validation over notes (fit on the questions of
-some notes, judge on the others), on our notes and a second workplace's (``bench/devset``), and written
-to :mod:`~bot.knowledge.search.fitted`; the figures are in that module.
+for any set of notes — each candidate's lead over the best other candidate (overall, among the notes the
+asker may see, and in coverage, similarity, the character and the pinyin channels; as a difference and as
+a ratio), how many of the signals rank it first and whether both channels do, how much of the query it
+explains and how many clauses of a chatty message rank it first — and a logistic regression turns them
+into a probability (scaled down where the candidates' probabilities add up to more than one). Absolute
+scores that grow with a note's number of questions or with the size of the set are computed too, but the
+fitted model leaves them out. The regression's coefficients and the thresholds on the probability are
+fitted by ``bench/kb_fit.py`` with cross-validation over notes (fit on the questions of some notes, judge
+on the others), on our notes and a second workplace's (``bench/devset``), and written to
+:mod:`~bot.knowledge.search.fitted`; the figures are in that module.
 
 A candidate far ahead of the others is likely right even with a modest score of its own; a candidate
 that only leads in one channel (a homophone of another word) is less so. The others include the notes the
-asker may not see (a job seeker only ever gets public notes): a public note is far ahead only where no staff
-note matches the question as well (首响时间是多少 is no question about pay for a job seeker either).
+asker may not see (a job seeker only ever gets public notes): a public note's lead over every note and its
+lead over the public notes are both features, so that 首响时间是多少 is no question about pay for a job
+seeker, while 有班车接送吗 is one about coming to work even though a staff note answers it better.
 """
 
 from __future__ import annotations
@@ -30,11 +33,15 @@ from bot.knowledge.search.scoring import Ranking
 LONG_QUESTION_UNITS = 12
 
 
-def signals(ranking: Ranking, semantic: Sequence[float] | None = None) -> dict[str, np.ndarray]:
+def signals(
+    ranking: Ranking, semantic: Sequence[float] | None = None, visible: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Every feature the calibration may use, one value per candidate of ``ranking`` (in its order).
 
     ``semantic``: the cosine similarity of each candidate to the question, where a semantic channel is
-    available (see :mod:`~bot.knowledge.search.semantic`).
+    available (see :mod:`~bot.knowledge.search.semantic`). ``visible``: which candidates the asker may see
+    (default: all); a job seeker's public note may trail a staff note about the same thing, yet be far
+    ahead of every other note a job seeker may get (``visible_margin``, ``visible_ratio``).
     """
     candidates = ranking.candidates
     columns = {
@@ -60,11 +67,43 @@ def signals(ranking: Ranking, semantic: Sequence[float] | None = None) -> dict[s
         out["agreement"] = top.astype(np.float64)
     elif "semantic" in out:
         out["agreement"] = np.zeros(0)
+    # Leads as ratios (scale-free: the same lead means the same whatever the notes' lengths or number of
+    # questions make the absolute scores), and how many of the signals rank a candidate first.
+    for name in ("confidence", "coverage"):
+        out[f"{name}_ratio"] = ratio(out[name])
+    first = {name: _is_first(out[name]) for name in RANKED_SIGNALS}
+    out["firsts"] = np.mean([first[name] for name in RANKED_SIGNALS], axis=0).reshape(len(candidates))
+    out["channels_agree"] = (first["char_coverage"] & first["pinyin_coverage"]).astype(np.float64)
+    shown = np.ones(len(candidates), dtype=bool) if visible is None else np.asarray(visible, dtype=bool)
+    for name, compare in (("visible_margin", lead), ("visible_ratio", ratio)):
+        out[name] = compare(out["confidence"])
+        out[name][shown] = compare(out["confidence"][shown])
     best = float(out["confidence"].max()) if len(candidates) else 0.0
     out["relative"] = out["confidence"] / best if best > 0 else np.zeros(len(candidates))
     length = min(ranking.units, LONG_QUESTION_UNITS) / LONG_QUESTION_UNITS
     out["length"] = np.full(len(candidates), length)
     return out
+
+
+#: The signals whose first place is counted (``firsts``).
+RANKED_SIGNALS = ("coverage", "char_coverage", "pinyin_coverage", "similarity", "lexical")
+
+
+def _is_first(values: np.ndarray) -> np.ndarray:
+    """Whether each value is the largest (ties included)."""
+    return values >= values.max() if len(values) else np.zeros(0, dtype=bool)
+
+
+#: Added to both sides of a ratio, so that tiny scores make no large ratios.
+RATIO_FLOOR = 0.05
+
+
+def ratio(values: np.ndarray) -> np.ndarray:
+    """The log of each value over the largest of the others (scores are not negative; both plus
+    ``RATIO_FLOOR``)."""
+    values = np.maximum(values, 0.0)
+    others = values - lead(values)
+    return np.log((values + RATIO_FLOOR) / (others + RATIO_FLOOR))
 
 
 def lead(values: np.ndarray) -> np.ndarray:

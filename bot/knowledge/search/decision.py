@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -51,13 +52,33 @@ def decide(
     suggest_threshold: float = DEFAULT_SUGGEST_THRESHOLD,
     min_margin: float = DEFAULT_MIN_MARGIN,
 ) -> SearchResult:
-    """Turn candidates sorted by descending score into an answer, suggestions, or "unknown"."""
+    """Turn candidates sorted by descending score into an answer, suggestions, or "unknown".
+
+    Suggestions are offered where the notes offered are together likely to hold the answer: an ambiguous
+    question (退款: a return, a refund's timing, a refund not received) spreads its probability over a few
+    notes, none of them likely enough alone. See :func:`suggested`.
+    """
     matches = scored[: max(limit, 0)]
-    if not scored or scored[0].score < suggest_threshold:
+    if not scored:
         return SearchResult(query, None, matches, "unknown")
     best = scored[0]
     runner_up = scored[1].score if len(scored) > 1 else 0.0
     if best.score >= answer_threshold and best.score - runner_up >= min_margin:
         return SearchResult(query, best.note, matches, "answer")
-    suggestions = [m for m in scored[:MAX_SUGGESTIONS] if m.score >= suggest_threshold]
-    return SearchResult(query, None, matches, "suggest", suggestions)
+    offered = suggested([m.score for m in scored[:MAX_SUGGESTIONS]], suggest_threshold)
+    if not offered:
+        return SearchResult(query, None, matches, "unknown")
+    return SearchResult(query, None, matches, "suggest", [scored[k] for k in offered])
+
+
+def worth_offering(score: float, threshold: float) -> bool:
+    """Whether a note with this score may be offered at all (a suggestion, a related note, an inline
+    result): its share of the suggest threshold, ``1 / MAX_SUGGESTIONS`` of it."""
+    return score >= threshold / MAX_SUGGESTIONS
+
+
+def suggested(scores: Sequence[float], threshold: float) -> list[int]:
+    """Which of the best candidates (scores in percent, descending) to offer as "did you mean": those
+    :func:`worth_offering`, where together they reach the threshold; none otherwise."""
+    offered = [k for k, score in enumerate(scores[:MAX_SUGGESTIONS]) if worth_offering(score, threshold)]
+    return offered if sum(scores[k] for k in offered) >= threshold else []

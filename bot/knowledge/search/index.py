@@ -5,8 +5,9 @@ scoring (:mod:`~bot.knowledge.search.scoring`), the calibrated probabilities
 (:mod:`~bot.knowledge.search.calibration`) and the decision (:mod:`~bot.knowledge.search.decision`) are
 behind it. Each candidate's score is the estimated probability, in percent, that it is the note the question
 is about. The best note is the answer when its probability reaches ``answer_threshold`` and leads the
-runner-up's by ``min_margin``; otherwise up to three notes at ``suggest_threshold`` or more are offered
-("did you mean"); below that the bot says it does not know. The defaults are fitted by ``bench/kb_fit.py``
+runner-up's by ``min_margin``; otherwise up to three notes that together reach ``suggest_threshold``
+are offered ("did you mean", see :func:`~bot.knowledge.search.decision.suggested`); below that the bot
+says it does not know. The defaults are fitted by ``bench/kb_fit.py``
 (cross-validation over notes); ``bench/kb_speed.py`` measures building and searching up to 50,000 notes.
 
 With a semantic channel (:mod:`~bot.knowledge.search.semantic`, the optional ``semantic`` extra) the notes
@@ -90,16 +91,18 @@ class KnowledgeIndex:
         allowed = self._public if audience == "public" else None
         if self.semantic is None:
             ranking = scoring.rank(self._tables, self.analyzer, text, allowed)
-            columns = calibration.signals(ranking)
+            similarity = None
         else:
             similarities = self.semantic.similarities(text)
             closest = similarities if allowed is None else np.where(allowed, similarities, -2.0)
             order = np.argsort(-closest, kind="stable")[: semantic.CANDIDATES].tolist()
             extra = [i for i in order if closest[i] > -2]
             ranking = scoring.rank(self._tables, self.analyzer, text, allowed, extra)
-            columns = calibration.signals(ranking, [float(similarities[c.note]) for c in ranking.candidates])
-        # The features compare each candidate with all the others; the audience sees only its own.
+            similarity = [float(similarities[c.note]) for c in ranking.candidates]
+        # The features compare each candidate with all the others, and with the others this audience may
+        # see; the audience sees only its own.
         shown = np.array([allowed is None or bool(allowed[c.note]) for c in ranking.candidates], dtype=bool)
+        columns = calibration.signals(ranking, similarity, shown)
         notes = [self.notes[c.note] for c, show in zip(ranking.candidates, shown, strict=True) if show]
         return notes, {name: values[shown] for name, values in columns.items()}
 

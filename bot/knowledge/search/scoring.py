@@ -22,7 +22,7 @@ Four signals, computed on the units and features of :mod:`~bot.knowledge.search.
 They combine into a 0..1 ``confidence`` (:mod:`~bot.knowledge.search.weights`), with a small bonus for the
 note whose title ends with a short query (the note that "owns" the term: 退款 → 顾客要求退货退款); the
 calibrated decision (:mod:`~bot.knowledge.search.calibration`) takes it from there. A chatty message is
-also scored clause by clause (its last clause, where the question usually is, always), and each candidate
+also scored clause by clause (the clause that asks, else the last one, always), and each candidate
 keeps the share of those clauses that rank it first.
 
 Speed: the lexical score from the posting lists is computed for every note, for the whole message and for
@@ -132,15 +132,21 @@ def rank(
     units = _content_units(whole)
     # Chatty messages wrap the question in other clauses ("救命 … 客户一直在骂我 … 我该咋回"): a clause
     # that matches a note well counts too, a little less than the whole message would. Of a longer
-    # message, the last clause (where a chat message puts its question) and those with the most content
-    # are scored.
-    clauses = [(analysis, _content_units(analysis)) for analysis in map(analyzer.analyze, _clauses(text))]
-    clauses = [(analysis, n) for analysis, n in clauses if n >= MIN_CLAUSE_UNITS]
+    # message, the clause that asks (a question particle or word; else the last clause, where a chat
+    # message puts its question) and those with the most content are scored.
+    parts = _clauses(text)
+    asking_clause = _question_clause(parts)
+    clauses = [
+        (analysis, _content_units(analysis), k == asking_clause)
+        for k, analysis in enumerate(map(analyzer.analyze, parts))
+    ]
+    clauses = [(analysis, n, question) for analysis, n, question in clauses if n >= MIN_CLAUSE_UNITS]
     if len(clauses) > MAX_CLAUSES:
-        last = len(clauses) - 1
-        most = sorted(range(last), key=lambda k: -clauses[k][1])[: MAX_CLAUSES - 1]
-        clauses = [clauses[k] for k in sorted([*most, last])]
-    texts = _resolve(tables, [whole, *(analysis for analysis, _n in clauses)])
+        # The clause that asks (else the last one), and those with the most content.
+        kept = next((k for k, c in enumerate(clauses) if c[2]), len(clauses) - 1)
+        most = sorted((k for k in range(len(clauses)) if k != kept), key=lambda k: -clauses[k][1])
+        clauses = [clauses[k] for k in sorted([*most[: MAX_CLAUSES - 1], kept])]
+    texts = _resolve(tables, [whole, *(analysis for analysis, _n, _q in clauses)])
     if not texts or not tables.n:
         return Ranking([], units)
     lexical = _Lexical.of(texts)
@@ -191,7 +197,7 @@ def rank(
                     lex,
                     float(char_coverage[t, k]),
                     float(pinyin_coverage[t, k]),
-                    clause=item.factor < 1,
+                    clause=t > 0,
                 )
         if leader >= 0 and t > 0:
             firsts[leader] = firsts.get(leader, 0) + 1
@@ -526,6 +532,17 @@ def _top(values: np.ndarray, k: int) -> list[int]:
 
 _CLAUSE_SPLIT = re.compile(r"[^\w]+|_+")
 _HAN_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+_QUESTION = re.compile(
+    "[吗呢么]|怎|如何|为什么|为啥|什么|啥|咋|哪|谁|多少|多久|几[点天个号时次块钱]|是不是|能不能|可不可以|"
+    "有没有|会不会|要不要|行不行|是否|能否"
+)
+
+
+def _question_clause(parts: Sequence[str]) -> int:
+    """The clause that asks: the last one with a question particle or word (-1: none)."""
+    return next((k for k in range(len(parts) - 1, -1, -1) if _QUESTION.search(parts[k])), -1)
 
 
 def _clauses(text: str) -> list[str]:

@@ -106,3 +106,34 @@ def test_two_notes_that_answer_alike_are_never_both_likely() -> None:
     p = probabilities(strong, replace(strong, note=1))
     assert p[0] == pytest.approx(p[1]) and p[0] <= 50.0
     assert probabilities(strong, FAR_BEHIND)[0] > 50.0
+
+
+def test_ratio_compares_each_value_with_the_best_other_whatever_the_scale() -> None:
+    small, large = calibration.ratio(np.array([0.2, 0.1])), calibration.ratio(np.array([0.8, 0.4]))
+    assert small[0] > 0 > small[1] and large[0] > 0 > large[1]
+    assert large[0] > small[0]  # the floor keeps tiny scores from making large ratios
+    assert np.isfinite(calibration.ratio(np.array([0.5, -1.0, 0.0]))).all()
+    assert calibration.ratio(np.array([])).tolist() == []
+
+
+def test_a_public_note_far_ahead_of_the_other_public_notes_leads_for_job_seekers() -> None:
+    staff = replace(MODEST, note=0, confidence=0.7)
+    public, other_public = replace(MODEST, note=1), replace(FAR_BEHIND, note=2)
+    ranking = Ranking([staff, public, other_public], 6)
+    for_staff = calibration.signals(ranking)
+    assert np.array_equal(for_staff["visible_margin"], for_staff["confidence_margin"])
+    assert for_staff["visible_margin"][1] < 0
+    for_job_seekers = calibration.signals(ranking, visible=np.array([False, True, True]))
+    assert for_job_seekers["confidence_margin"][1] < 0 < for_job_seekers["visible_margin"][1]
+    assert for_job_seekers["visible_ratio"][1] > 0 > for_job_seekers["visible_ratio"][2]
+
+
+def test_firsts_count_the_signals_that_rank_a_candidate_first() -> None:
+    columns = calibration.signals(Ranking([MODEST, FAR_BEHIND], 6))
+    assert columns["firsts"].tolist() == [1.0, 0.0]
+    assert columns["channels_agree"].tolist() == [1.0, 0.0]
+    # A homophone of another word: first in pinyin only.
+    homophone = replace(FAR_BEHIND, pinyin_coverage=0.9)
+    columns = calibration.signals(Ranking([MODEST, homophone], 6))
+    assert columns["firsts"].tolist() == [0.8, 0.2]
+    assert columns["channels_agree"].tolist() == [0.0, 0.0]

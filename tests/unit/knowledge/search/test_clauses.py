@@ -1,4 +1,4 @@
-"""A chatty message's clauses vote for a note: the last clause (the question) is always read."""
+"""A chatty message's clauses vote for a note: the clause that asks (else the last one) is always read."""
 
 from __future__ import annotations
 
@@ -24,3 +24,13 @@ def test_a_single_question_gives_no_clause_votes(index: KnowledgeIndex) -> None:
     notes, columns = index.signals("怎么请假")
     assert notes[0].id == "workplace/leave"
     assert columns["support"].max() == 0
+
+
+def test_the_clause_that_asks_is_read_wherever_it_stands(index: KnowledgeIndex) -> None:
+    # The asking clause has less content than the others and is not the last one.
+    message = (
+        "今天上午接了好多顾客，明天能请假吗，中午饭都没有吃上，下午又来了一大堆订单，晚上回家还要带孩子写作业"
+    )
+    assert len(message.split("，")) > MAX_CLAUSES
+    assert signal(index, message, "workplace/leave", "support") > 0
+    assert index.search(message).matches[0].note.id == "workplace/leave"
