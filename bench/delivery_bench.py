@@ -47,6 +47,8 @@ from telegram.error import RetryAfter  # noqa: E402
 from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
+from bot.delivery.limiter import most_in_window  # noqa: E402
+
 OVERALL, GROUP_PER_MINUTE, PRIVATE = 30, 20, 1
 GROUP_BASE, PRIVATE_BASE = -1_000_000, 5_000_000
 
@@ -76,22 +78,13 @@ async def serve(groups: int, private: int) -> None:
                 "first": arrived[0] if arrived else None,
                 "last_accepted": accepted[-1] if accepted else None,
                 "first_second": sum(1 for t in arrived if arrived and t - arrived[0] < 1.0),
-                "max_per_second": _max_in_window(accepted, 1.0),
+                "max_per_second": most_in_window(accepted, 1.0),
             }
 
         fake.set_handler("benchStats", stats)
         print(f"PORT {fake.port}", flush=True)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, sys.stdin.read)
-
-
-def _max_in_window(times: list[float], window: float) -> int:
-    best, start = 0, 0
-    for end, moment in enumerate(times):
-        while moment - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 @contextlib.asynccontextmanager

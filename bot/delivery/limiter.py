@@ -81,6 +81,18 @@ def is_group(chat_id: int | str) -> bool:
     return isinstance(chat_id, str) or chat_id < 0
 
 
+def most_in_window(times: list[float], window: float) -> int:
+    """The most of ``times`` (seconds) that fall into any one window of ``window`` seconds, open at its end:
+    how a server counting in sliding windows sees a series of requests."""
+    times = sorted(times)
+    best, start = 0, 0
+    for end, moment in enumerate(times):
+        while moment - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
 async def _sleep_while(delay: Callable[[], float]) -> None:
     """Sleep until ``delay()`` (seconds still to wait) reaches zero."""
     while True:

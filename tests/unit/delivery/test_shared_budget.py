@@ -15,7 +15,7 @@ from sqlalchemy.pool import NullPool
 from bot.app import build_application
 from bot.config import Settings
 from bot.db import create_engine
-from bot.delivery.limiter import Limiter, Limits
+from bot.delivery.limiter import Limiter, Limits, most_in_window
 from bot.delivery.sender import TelegramRateLimiter
 from bot.delivery.shared_budget import OVERALL, Reservation, SharedBudget, chat_key
 from tests.conftest import POSTGRES_URL
@@ -28,19 +28,6 @@ on_postgresql = pytest.mark.parametrize("backend", ["postgresql"])
 #: Small, fast limits: 20 a second overall, 4 a second in one group.
 FAST = Limits(overall_per_second=20, group_per_minute=4, group_window=1.0, private_per_second=0, margin=0.02)
 GROUP = -1001
-
-
-def _max_in_window(times: list[float], window: float) -> int:
-    """The most times found in any window of ``window`` seconds (open at its end). The slots are seconds
-    since the epoch, exact only to about a microsecond: a window a little shorter than the limiter's own
-    (which adds ``margin``) keeps rounding out of the count."""
-    times = sorted(times)
-    best, start = 0, 0
-    for end, moment in enumerate(times):
-        while moment - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 async def _paused(budget: SharedBudget, key: str) -> None:
@@ -108,9 +95,11 @@ async def test_two_instances_together_keep_one_group_and_one_overall_limit(
     assert len(slots) == 40, "every request took a shared slot"
     group = [slot for chat, slot in slots if chat == GROUP]
     assert len(group) == 10
-    assert _max_in_window(group, FAST.group_window + FAST.margin / 2) <= FAST.group_per_minute
+    # (Slots are seconds since the epoch, exact to about a microsecond: windows a little shorter than the
+    # limiter's own, which adds the margin, keep rounding out of the count.)
+    assert most_in_window(group, FAST.group_window + FAST.margin / 2) <= FAST.group_per_minute
     everything = [slot for _, slot in slots]
-    assert _max_in_window(everything, 1.0 + FAST.margin / 2) <= FAST.overall_per_second
+    assert most_in_window(everything, 1.0 + FAST.margin / 2) <= FAST.overall_per_second
     assert first.shared is not None and not first.shared.degraded
     assert second.shared is not None and not second.shared.degraded
     assert first.stats.requests + second.stats.requests == 40
