@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import hmac
 import logging
-import secrets
 import sys
 from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, TypeVar
@@ -120,7 +121,7 @@ def _serve(loop: asyncio.AbstractEventLoop, settings: Settings, election: Leader
     from bot.startup import StartupError, connect_to_telegram, prepare_database
 
     application = build_application(settings)
-    webhook_secret = _webhook_secret(settings) if settings.webhook_url else None
+    secret = webhook_secret(settings) if settings.webhook_url else None
 
     async def migrate_under_lock() -> None:
         assert election is not None
@@ -145,10 +146,10 @@ def _serve(loop: asyncio.AbstractEventLoop, settings: Settings, election: Leader
         loop.run_until_complete(application.bot.shutdown())
         loop.run_until_complete(application.bot_data.engine.dispose())
         raise
-    if webhook_secret is not None:
+    if secret is not None:
         from bot.web import serve_webhook
 
-        loop.run_until_complete(serve_webhook(application, settings, webhook_secret, election=election))
+        loop.run_until_complete(serve_webhook(application, settings, secret, election=election))
     else:
         if settings.webapp_url:
             from bot.web import serve_with_polling
@@ -158,14 +159,19 @@ def _serve(loop: asyncio.AbstractEventLoop, settings: Settings, election: Leader
     return 0
 
 
-def _webhook_secret(settings: Settings) -> str:
-    """The secret Telegram sends with every webhook post; without one anybody could post updates."""
+def webhook_secret(settings: Settings) -> str:
+    """The secret Telegram sends with every webhook post; without one anybody could post updates.
+
+    Without ``WEBHOOK_SECRET`` it is derived from the bot token (an HMAC, which tells nothing of the token):
+    as secret as the token, which can set the webhook anyway, and the same on every instance — a random one per
+    process would let the last instance to start refuse every post the others were told to expect."""
     if settings.webhook_secret is not None and settings.webhook_secret.get_secret_value():
         return settings.webhook_secret.get_secret_value()
     logging.getLogger(__name__).warning(
-        "WEBHOOK_SECRET is not set: using a random secret for this run (Telegram is told it with setWebhook)"
+        "WEBHOOK_SECRET is not set: using one derived from the bot token (Telegram is told it with setWebhook)"
     )
-    return secrets.token_urlsafe(32)
+    token = settings.bot_token.get_secret_value().encode()
+    return hmac.new(token, b"xingzhan webhook secret", hashlib.sha256).hexdigest()
 
 
 def db_upgrade(args: argparse.Namespace) -> int:

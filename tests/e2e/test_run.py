@@ -181,7 +181,7 @@ async def test_a_server_that_never_answers_is_waited_for(tmp_path: Path) -> None
     _clean_output(output, DEFAULT_TOKEN)
 
 
-async def test_a_webhook_without_a_secret_gets_a_random_one_and_refuses_forged_posts(
+async def test_a_webhook_without_a_secret_gets_one_from_the_token_and_refuses_forged_posts(
     fake_bot_api: FakeBotAPI, tmp_path: Path
 ) -> None:
     """Without WEBHOOK_SECRET, a post naming an admin must not be able to promote a stranger."""

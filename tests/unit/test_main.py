@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import build_parser
+from bot.__main__ import build_parser, webhook_secret
+from bot.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,3 +83,16 @@ def test_an_unknown_default_language_is_refused(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "DEFAULT_LANGUAGE" in result.stderr and "zh_CN or en" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_without_a_webhook_secret_every_instance_derives_the_same_one_from_the_token() -> None:
+    def settings(token: str, secret: str | None = None) -> Settings:
+        return Settings(_env_file=None, bot_token=token, webhook_secret=secret)  # type: ignore[call-arg]
+
+    token = "7000000001:AAFakeTokenForXingzhanTests_0123456789"
+    first, second = webhook_secret(settings(token)), webhook_secret(settings(token))
+    assert first == second, "two instances behind one load balancer must expect the same secret"
+    assert len(first) >= 32 and set(first) <= set("0123456789abcdef")  # Telegram: A-Z a-z 0-9 _ -
+    assert token not in first and token.split(":")[1] not in first
+    assert webhook_secret(settings("7000000002:AnotherBotsToken_abcdefghijklmnopq")) != first
+    assert webhook_secret(settings(token, "chosen-secret")) == "chosen-secret"
