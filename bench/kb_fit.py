@@ -5,6 +5,7 @@
     .venv/bin/python bench/kb_fit.py --semantic --write  # ... and write bot/knowledge/search/fitted.py
     .venv/bin/python bench/kb_fit.py --set ours          # ... on one set only
     .venv/bin/python bench/kb_fit.py --features coverage,confidence_margin   # ... with other features
+    .venv/bin/python bench/kb_fit.py --transfer          # fit on one set, judge on the other, both ways
 
 The fit uses two workplaces' notes and labelled queries (``--set``, both by default): ours (``knowledge/``,
 ``bench/kb_queries.tsv``) and the development set (``bench/devset/``). Each set is its own knowledge base:
@@ -33,6 +34,16 @@ calibration (fixed thresholds on the confidence: answer at 50 leading by 6, sugg
 ``--write``, the models fitted on all queries and the thresholds go to ``bot/knowledge/search/fitted.py``,
 with the figures. The held-out set (``bench/heldout``) is never read.
 
+``--transfer`` fits on one set's queries only (thresholds chosen on its out-of-fold figures, as above) and
+judges the other set's queries, ours -> devset and devset -> ours: how the decision holds on notes it was not
+fitted on. Beside it, with a self-calibration at index build (``bench/kb_probes.py``): the model's log-odds
+moved by the shift that fits made-up questions of the judged notes, minus the same shift on the notes it
+was fitted on (the thresholds re-chosen with each version of those moved alike). It did not pay: over seeds
+1-3, with or without body sentences among the made-up questions and fitted on the top 1 or 5 candidates,
+it moves one set's probabilities up and the other's down (one shift per set of notes is antisymmetric
+between two sets), and right answers fall in at least one direction (devset -> ours: 81.9 -> 79.4 right,
+0.8 -> 0.3 wrong, seed 1); so the index does not use it.
+
 Columns: top-1 (the expected note ranked first, answerable queries), right (answered with it), wrong
 (answered with another note, or answered a query to refuse; all queries), refused (queries to refuse left
 unanswered), rescued (answerable queries left unanswered whose note is among the suggestions), noise
@@ -47,7 +58,7 @@ import random
 import subprocess
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -57,6 +68,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import kb_probes  # noqa: E402
 from bot.knowledge.notes import Note, load_notes  # noqa: E402
 from bot.knowledge.search import KnowledgeIndex, semantic  # noqa: E402
 from bot.knowledge.search.calibration import Calibration  # noqa: E402
@@ -364,12 +376,21 @@ def choose_shift(
     return round(best[1], 2) if best is not None else 0.0
 
 
-def cross_validate(queries: list[Query], features: Sequence[str], folds: int, l2: float) -> list[Judged]:
-    """Out-of-fold judgements of every query."""
+def cross_validate(
+    queries: list[Query],
+    features: Sequence[str],
+    folds: int,
+    l2: float,
+    shift: Callable[[Query], float] | None = None,
+) -> list[Judged]:
+    """Out-of-fold judgements of every query (``shift``: a move of the log-odds for each query)."""
     out = []
     for k in range(folds):
         model = fit([q for q in queries if q.fold != k], features, l2)
-        out.extend(replace(judge(q, model), fold=k) for q in queries if q.fold == k)
+        for q in queries:
+            if q.fold == k:
+                moved = replace(model, intercept=model.intercept + shift(q)) if shift else model
+                out.append(replace(judge(q, moved), fold=k))
     return out
 
 
@@ -442,6 +463,117 @@ FIGURES = {summary!r}
     print(f"\nwrote {OUTPUT.relative_to(ROOT)}")
 
 
+def probe_shift(
+    notes: Sequence[Note],
+    synonyms: list[list[str]],
+    model: Calibration,
+    channel: semantic.SemanticChannel | None,
+    seed: int,
+    top: int,
+    sentences: bool,
+) -> float:
+    """The move of ``model``'s log-odds that fits the made-up questions of these notes best (see
+    ``bench/kb_probes.py``)."""
+
+    def searcher(probe_notes: list[Note]) -> kb_probes.Search:
+        index = KnowledgeIndex.build(probe_notes, synonyms, semantic_channel=channel)
+
+        def search(text: str) -> tuple[list[str], dict[str, np.ndarray]]:
+            found, columns = index.signals(text)
+            return [n.id for n in found], columns
+
+        return search
+
+    rounds = kb_probes.rounds(notes, seed, sentences=sentences)
+    return kb_probes.log_odds_shift(rounds, model, searcher, top)
+
+
+def transfer(
+    args: argparse.Namespace, features: Sequence[str], channel: semantic.SemanticChannel | None
+) -> int:
+    """Fit on one set, judge on the other (both ways), with and without the self-calibration: the model's
+    log-odds moved by the probes' shift on the judged notes minus its mean on the notes it was fitted on
+    (each version of them), with the thresholds chosen on the fitted set's out-of-fold figures moved alike."""
+    sets: dict[str, dict[str, list[Note]]] = {}
+    synonyms: dict[str, list[list[str]]] = {}
+    queries: dict[str, list[Query]] = {}
+    for origin, (folder, path) in SETS.items():
+        loaded = load_notes(folder)
+        labelled = [replace(q, origin=origin) for q in read_queries(path)]
+        sets[origin] = {AS_WRITTEN: loaded.notes, FEW_QUESTIONS: few_questions(loaded.notes, args.seed)}
+        synonyms[origin] = loaded.synonyms
+        queries[origin] = [
+            q
+            for version, notes in sets[origin].items()
+            for q in collect(notes, loaded.synonyms, labelled, version, channel)
+        ]
+    versions = (AS_WRITTEN, FEW_QUESTIONS)
+    print(
+        f"transfer: fitted on one set (thresholds on its out-of-fold figures, {args.folds} folds x "
+        f"{args.repeats} splits), judged on the other; probes: seed {args.seed}, top {args.probe_top}, "
+        f"{'with' if args.probe_sentences else 'without'} body sentences"
+    )
+    print(
+        f"{'':34}{'shift':>7}{'right':>8}{'wrong':>8}{'refused':>9}   |{'right':>8}{'wrong':>8}{'refused':>9}"
+        f"\n{'':34}{'':7}{'before':^25}   |{'after':^25}"
+    )
+    for train, test in (("ours", "devset"), ("devset", "ours")):
+        fitted_on = queries[train]
+        note_ids = [(train, n.id) for n in sets[train][AS_WRITTEN]]
+        model = fit(fitted_on, features, args.l2)
+        delta = {
+            (origin, version): probe_shift(
+                sets[origin][version],
+                synonyms[origin],
+                model,
+                channel,
+                args.seed,
+                args.probe_top,
+                args.probe_sentences,
+            )
+            for origin in (train, test)
+            for version in versions
+        }
+        reference = float(np.mean([delta[(train, v)] for v in versions]))
+
+        def moved(query: Query, reference: float = reference, delta: dict = delta) -> float:
+            return delta[(query.origin, query.version)] - reference
+
+        decisions = []
+        for shift in (None, moved):
+            runs = []
+            for repeat in range(args.repeats):
+                assign_folds(fitted_on, note_ids, args.folds, args.seed + repeat)
+                runs.append(cross_validate(fitted_on, features, args.folds, args.l2, shift))
+            groups = [[j for run in runs for j in run if j.query.version == v] for v in versions]
+            folds = [
+                [j for j in run if j.fold == k and j.query.version == v]
+                for run in runs
+                for v in versions
+                for k in range(args.folds)
+            ]
+            answer, lead = choose_answer(groups, args.max_wrong, args.min_refusal, folds, args.max_fold_wrong)
+            suggest = choose_suggest(groups, answer, lead, args.max_noise)
+            decisions.append((answer, suggest, lead))
+        print(
+            f"fitted on {train}: reference shift {reference:+.2f}; thresholds before "
+            f"{decisions[0][0]:g}/{decisions[0][2]:g}, after {decisions[1][0]:g}/{decisions[1][2]:g} "
+            "(answer/lead)"
+        )
+        for version in versions:
+            judged = [q for q in queries[test] if q.version == version]
+            label = f"  {test}, {version}"
+            change = delta[(test, version)] - reference
+            after_model = replace(model, intercept=model.intercept + change)
+            before = figures([judge(q, model) for q in judged], *decisions[0]).summary()
+            after = figures([judge(q, after_model) for q in judged], *decisions[1]).summary()
+            print(
+                f"{label:34}{change:+7.2f}{before['right']:8.1f}{before['wrong']:8.1f}{before['refused']:9.1f}"
+                f"   |{after['right']:8.1f}{after['wrong']:8.1f}{after['refused']:9.1f}"
+            )
+    return 0
+
+
 SETS = {
     "ours": (ROOT / "knowledge", ROOT / "bench" / "kb_queries.tsv"),
     "devset": (ROOT / "bench" / "devset" / "knowledge", ROOT / "bench" / "devset" / "queries.tsv"),
@@ -478,12 +610,28 @@ def main(argv: list[str] | None = None) -> int:
         "--features", help="comma-separated lexical features to fit on instead of the default ones"
     )
     parser.add_argument("--write", action="store_true", help=f"write {OUTPUT.relative_to(ROOT)}")
+    parser.add_argument(
+        "--transfer",
+        action="store_true",
+        help="fit on one set, judge on the other (both ways), with and without the self-calibration",
+    )
+    parser.add_argument(
+        "--probe-top",
+        type=int,
+        default=kb_probes.TOP_K,
+        help="candidates of each probe the shift is fitted on",
+    )
+    parser.add_argument(
+        "--probe-sentences", action="store_true", help="made-up questions of body sentences too"
+    )
     args = parser.parse_args(argv)
 
     channel = semantic.load(Path(args.cache)) if args.semantic else None
     if args.semantic and channel is None:
         print("--semantic needs the semantic extra: pip install -e '.[semantic]'", file=sys.stderr)
         return 2
+    if args.transfer:
+        return transfer(args, tuple(args.features.split(",")) if args.features else FEATURES, channel)
     chosen = args.set or list(SETS)
     lexical_features = tuple(args.features.split(",")) if args.features else FEATURES
     models = {LEXICAL: (None, lexical_features)} | (
