@@ -119,6 +119,22 @@ async def test_month_report_workbook_and_chart(
     assert png.startswith(b"\x89PNG") and len(png) > 5000
 
 
+async def test_a_check_in_before_the_start_counts_in_the_month_already(
+    session: AsyncSession, make_person: MakePerson, make_shift: MakeShift
+) -> None:
+    li, wang = await make_person("小李"), await make_person("小王")
+    await make_shift("早班 08:30 17:00 1-5", li, wang)
+    await service.tick(session, at(THURSDAY, "08:00"), TZ)
+    await service.check_in(session, li.id, at(THURSDAY, "08:20"), TZ)
+
+    report = await reports.month_report(session, 2025, 10, at(THURSDAY, "08:25"), TZ)
+    assert [(m.person.first_name, m.scheduled, m.attended, m.on_time) for m in report.people] == [
+        ("小李", 1, 1, 1)
+    ]
+    assert report.daily[THURSDAY][Mark.ON_TIME] == 1
+    assert [line.entry.mark for line in report.lines] == [Mark.ON_TIME]  # 小王's shift has not started
+
+
 async def test_a_persons_month_exists_without_records(session: AsyncSession, make_person: MakePerson) -> None:
     li = await make_person("小李")
     report = await reports.month_report(session, 2025, 10, at(THURSDAY, "12:00"), TZ, person_id=li.id)
