@@ -52,6 +52,7 @@ from bot.knowledge.search.features import (
     typo_codes,
 )
 from bot.knowledge.search.postings import Postings
+from bot.knowledge.search.text import to_simplified
 from bot.knowledge.search.weights import (
     CANDIDATES,
     CHAR_KINDS,
@@ -541,8 +542,8 @@ _QUESTION = re.compile(
 
 
 def _question_clause(parts: Sequence[str]) -> int:
-    """The clause that asks: the last one with a question particle or word (-1: none)."""
-    return next((k for k in range(len(parts) - 1, -1, -1) if _QUESTION.search(parts[k])), -1)
+    """The clause that asks: the last one with a question particle or word, Traditional too (-1: none)."""
+    return next((k for k in range(len(parts) - 1, -1, -1) if _QUESTION.search(to_simplified(parts[k]))), -1)
 
 
 def _clauses(text: str) -> list[str]:

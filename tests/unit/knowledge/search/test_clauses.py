@@ -34,3 +34,11 @@ def test_the_clause_that_asks_is_read_wherever_it_stands(index: KnowledgeIndex) 
     assert len(message.split("，")) > MAX_CLAUSES
     assert signal(index, message, "workplace/leave", "support") > 0
     assert index.search(message).matches[0].note.id == "workplace/leave"
+
+
+def test_the_clause_that_asks_in_traditional_characters_is_read_too(index: KnowledgeIndex) -> None:
+    message = (
+        "今天上午接了好多顧客，明天能請假嗎，中午飯都沒有吃上，下午又來了一大堆訂單，晚上回家還要帶孩子寫作業"
+    )
+    assert signal(index, message, "workplace/leave", "support") > 0
+    assert index.search(message).matches[0].note.id == "workplace/leave"
