@@ -5,7 +5,6 @@ in flight at the moment of the kill."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,7 +19,13 @@ from bot.notices.audiences import default_registry
 from bot.people import service as people
 from bot.people.models import Role
 from bot.playground.botapi import FakeBotAPI
-from tests.e2e.failover.conftest import leader_and_standby, needs_postgresql, taken_over
+from tests.e2e.failover.conftest import (
+    all_sent,
+    leader_and_standby,
+    needs_postgresql,
+    one_copy_each,
+    taken_over,
+)
 from tests.e2e.processes import ADMIN_ID, BotProcesses
 
 pytestmark = needs_postgresql
@@ -77,23 +82,12 @@ async def test_leader_killed_mid_notice_the_standby_finishes_it_once_per_person(
         sent_by_leader = {r.chat_id for r in at_kill if r.state == "sent"}
         assert sent_by_leader and len(sent_by_leader) < len(STAFF), "killed in the middle of the notice"
 
-        await api.wait_until(lambda: all(api.accepted_sends[c] for c in STAFF), timeout=40)
-        for _ in range(100):
-            rows = await _rows(sessions, campaign_id)
-            if all(r.state == "sent" for r in rows):
-                break
-            await asyncio.sleep(0.1)
+        rows = await all_sent(api, STAFF, lambda: _rows(sessions, campaign_id))
         assert standby.alive
         output = standby.output()
 
     assert conflicts_before == [], "the standby never polled getUpdates while the leader lived"
-    assert {r.state for r in rows} == {"sent"}
-    counts = {c: api.accepted_sends[c] for c in STAFF}
-    duplicates = {c for c, n in counts.items() if n > 1}
-    flagged = {r.chat_id for r in rows if r.maybe_duplicate}
-    assert all(1 <= n <= 2 for n in counts.values()), counts
-    assert duplicates <= flagged, "a second copy only where the row is flagged as possibly duplicated"
-    assert all(counts[c] == 1 for c in sent_by_leader), "nothing the leader had sent was sent again"
+    flagged, duplicates = one_copy_each(api, STAFF, rows, sent_by_leader)
     assert "standby: instance a leads; waiting" in output
     assert "elected leader after" in output
     print(f"takeover {takeover:.1f} s, flagged {len(flagged)}, duplicates {len(duplicates)}")

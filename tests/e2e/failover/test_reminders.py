@@ -5,7 +5,6 @@ kill — flagged ``maybe_duplicate``."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -13,7 +12,13 @@ from bot.attendance.buttons import CheckInNow
 from bot.db import SessionFactory
 from bot.playground.botapi import FakeBotAPI
 from tests.e2e.attendance.test_restart import ENGLISH, STAFF, TZ, shift_open_now, wave_rows, waves
-from tests.e2e.failover.conftest import leader_and_standby, needs_postgresql, taken_over
+from tests.e2e.failover.conftest import (
+    all_sent,
+    leader_and_standby,
+    needs_postgresql,
+    one_copy_each,
+    taken_over,
+)
 from tests.e2e.processes import ADMIN_ID, BotProcesses
 
 pytestmark = needs_postgresql
@@ -47,21 +52,10 @@ async def test_leader_killed_mid_reminder_wave_nobody_loses_a_reminder(
         assert sent_by_leader and len(sent_by_leader) < len(STAFF), "killed in the middle of the wave"
         takeover = await taken_over(standby, killed)
 
-        await api.wait_until(lambda: all(api.accepted_sends[c] for c in STAFF), timeout=40)
-        for _ in range(100):
-            rows = await wave_rows(sessions)
-            if all(r.state == "sent" for r in rows):
-                break
-            await asyncio.sleep(0.1)
+        rows = await all_sent(api, STAFF, lambda: wave_rows(sessions))
         assert standby.alive
 
-    assert {r.state for r in rows} == {"sent"}
-    counts = {c: api.accepted_sends[c] for c in STAFF}
-    duplicates = {c for c, n in counts.items() if n > 1}
-    flagged = {r.chat_id for r in rows if r.maybe_duplicate}
-    assert all(1 <= n <= 2 for n in counts.values()), counts
-    assert duplicates <= flagged, "a second copy only where the row is flagged as possibly duplicated"
-    assert all(counts[c] == 1 for c in sent_by_leader), "nothing the leader had sent was sent again"
+    flagged, duplicates = one_copy_each(api, STAFF, rows, sent_by_leader)
     assert len(await waves(sessions)) == 2, "one wave per language, decided once: the takeover queued none"
     for telegram_id in STAFF:
         message = api.sent_messages(telegram_id)[-1]
