@@ -15,6 +15,7 @@ import logging
 import mimetypes
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -102,6 +103,24 @@ def _running(playground: Playground) -> tuple[FakeBotAPI, BotApplication]:
         return playground.require_running()
     except RuntimeError as exc:
         raise Refused(503, str(exc)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Act:
+    """A request in which a cast member acts: the body, the running bot and its server, who acts."""
+
+    body: dict[str, Any]
+    api: FakeBotAPI
+    application: BotApplication
+    user: FakeUser
+
+
+async def _acting(request: web.Request) -> _Act:
+    """Read an action's request: a JSON body naming a cast member (``as``), while the bot runs."""
+    playground = _playground(request)
+    body = await _body(request)
+    api, application = _running(playground)
+    return _Act(body, api, application, _actor(playground, body.get("as")))
 
 
 # --- the page -----------------------------------------------------------------------------------------
@@ -199,10 +218,8 @@ def _ok(**extra: Any) -> web.Response:
 
 async def send(request: web.Request) -> web.Response:
     """A text message from the acting person."""
-    playground = _playground(request)
-    body = await _body(request)
-    api, _application = _running(playground)
-    user = _actor(playground, body.get("as"))
+    act = await _acting(request)
+    body, api, user = act.body, act.api, act.user
     chat_id = _visible_chat(user, body.get("chat_id"))
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
@@ -215,10 +232,8 @@ async def send(request: web.Request) -> web.Response:
 
 async def press(request: web.Request) -> web.Response:
     """The acting person presses an inline button; the bot's toast, if it answers in time."""
-    playground = _playground(request)
-    body = await _body(request)
-    api, _application = _running(playground)
-    user = _actor(playground, body.get("as"))
+    act = await _acting(request)
+    body, api, user = act.body, act.api, act.user
     chat_id = _visible_chat(user, body.get("chat_id"))
     message_id = _int(body.get("message_id"), "message_id")
     data = body.get("callback_data")
@@ -244,20 +259,16 @@ async def press(request: web.Request) -> web.Response:
 
 async def contact(request: web.Request) -> web.Response:
     """The acting person shares their own phone number in their private chat."""
-    playground = _playground(request)
-    body = await _body(request)
-    api, _application = _running(playground)
-    user = _actor(playground, body.get("as"))
+    act = await _acting(request)
+    api, user = act.api, act.user
     await api.share_contact(user, cast.BY_ID[user.id].phone)
     return _ok()
 
 
 async def location(request: web.Request) -> web.Response:
     """The acting person shares a location: the workplace's when one is set, else 平安区."""
-    playground = _playground(request)
-    body = await _body(request)
-    api, application = _running(playground)
-    user = _actor(playground, body.get("as"))
+    act = await _acting(request)
+    body, api, application, user = act.body, act.api, act.application, act.user
     chat_id = _visible_chat(user, body.get("chat_id", user.id))
     latitude, longitude = await moves.workplace(application) or PING_AN
     await api.share_location(
@@ -268,10 +279,8 @@ async def location(request: web.Request) -> web.Response:
 
 async def poll(request: web.Request) -> web.Response:
     """The acting person answers a poll."""
-    playground = _playground(request)
-    body = await _body(request)
-    api, _application = _running(playground)
-    user = _actor(playground, body.get("as"))
+    act = await _acting(request)
+    body, api, user = act.body, act.api, act.user
     chat_id = _visible_chat(user, body.get("chat_id"))
     message = api.message(chat_id, _int(body.get("message_id"), "message_id"))
     if message is None or "poll" not in message:
@@ -292,10 +301,8 @@ _LINK = re.compile(r"^/([A-Za-z0-9_]{3,64})/?$")
 async def open_link(request: web.Request) -> web.Response:
     """The acting person opens a ``https://t.me/<bot>?start=<payload>`` link: ``/start <payload>`` in their
     private chat with the bot."""
-    playground = _playground(request)
-    body = await _body(request)
-    api, _application = _running(playground)
-    user = _actor(playground, body.get("as"))
+    act = await _acting(request)
+    body, api, user = act.body, act.api, act.user
     url = body.get("url")
     if not isinstance(url, str):
         raise Refused(400, "url is missing")
