@@ -22,8 +22,9 @@ Four signals, computed on the units and features of :mod:`~bot.knowledge.search.
 They combine into a 0..1 ``confidence`` (:mod:`~bot.knowledge.search.weights`), with a small bonus for the
 note whose title ends with a short query (the note that "owns" the term: 退款 → 顾客要求退货退款); the
 calibrated decision (:mod:`~bot.knowledge.search.calibration`) takes it from there. A chatty message is
-also scored clause by clause (the clause that asks, else the last one, always), and each candidate
-keeps the share of those clauses that rank it first.
+also scored clause by clause (the clause that asks, else the last one, always): a clause's match to a note
+counts half by the clause, half by the whole message's match to the same note (``CLAUSE_SHARE``), and each
+candidate keeps the share of those clauses that rank it first.
 
 Speed: the lexical score from the posting lists is computed for every note, for the whole message and for
 each of (at most ``MAX_CLAUSES``) clauses; everything else only for a pool of the notes it ranks best
@@ -59,6 +60,7 @@ from bot.knowledge.search.weights import (
     CLAUSE_CANDIDATES,
     CLAUSE_FACTOR,
     CLAUSE_POOL,
+    CLAUSE_SHARE,
     CODE_SCALE,
     CREDIT_CODES,
     FEATURE_WEIGHT,
@@ -159,17 +161,16 @@ def rank(
     coverage, char_coverage, pinyin_coverage = _coverage(tables, texts, pool)
     best: dict[int, Candidate] = {}
     firsts: dict[int, int] = {}  # note -> clauses that rank it first
-    for t, item in enumerate(texts):
+    orders = [
+        _candidates(pooled[t] * W_LEXICAL + W_COVERAGE * coverage[t], t, pool, allowed, extra)
+        for t in range(len(texts))
+    ]
+    # The whole message is compared with every note a clause puts forward too: a clause's match counts
+    # only in part by itself (CLAUSE_SHARE), the rest by the whole message's match to the same note.
+    orders[0] = list(dict.fromkeys(k for order in orders for k in order))
+    whole_confidence: dict[int, float] = {}
+    for t, (item, order) in enumerate(zip(texts, orders, strict=True)):
         pooled_lexical = pooled[t]
-        pre = W_COVERAGE * coverage[t] + W_LEXICAL * pooled_lexical
-        size = CANDIDATES if t == 0 else CLAUSE_CANDIDATES
-        order = [k for k in _top(pre, size) if pre[k] > 0]
-        if allowed is not None:  # the best this audience may see, and the best of all to compare them with
-            order += [
-                k for k in _top(np.where(allowed[pool], pre, -1.0), size) if pre[k] > 0 and k not in order
-            ]
-        if t == 0 and len(extra):
-            order += [k for k in np.flatnonzero(np.isin(pool, extra)).tolist() if k not in order]
         notes = pool[order].tolist()
         codes = np.array(sorted(item.codes), dtype=np.int64)
         reverse = tables.questions.reverse_coverage(notes, codes)
@@ -186,6 +187,10 @@ def rank(
             if len(q_pinyin) >= 4 and tables.note_data[i].title_pinyin.endswith(q_pinyin):
                 confidence += W_TITLE_END
             confidence *= item.factor / W_TOTAL
+            if t == 0:
+                whole_confidence[i] = confidence
+            else:
+                confidence = CLAUSE_SHARE * confidence + (1 - CLAUSE_SHARE) * whole_confidence[i]
             if confidence > leading:
                 leader, leading = i, confidence
             if i not in best or confidence > best[i].confidence:
@@ -205,6 +210,21 @@ def rank(
     clauses_scored = max(len(texts) - 1, 1)
     candidates = [replace(c, support=firsts.get(c.note, 0) / clauses_scored) for c in best.values()]
     return Ranking(sorted(candidates, key=lambda c: -c.confidence), units)
+
+
+def _candidates(
+    pre: np.ndarray, t: int, pool: np.ndarray, allowed: np.ndarray | None, extra: Sequence[int]
+) -> list[int]:
+    """The pool positions to compare closely with text ``t`` (0: the whole message): the best by the
+    cheap signals, the same among the notes the audience may see (``allowed``, to compare them with the
+    best of all), and for the whole message the ``extra`` notes."""
+    size = CANDIDATES if t == 0 else CLAUSE_CANDIDATES
+    order = [k for k in _top(pre, size) if pre[k] > 0]
+    if allowed is not None:
+        order += [k for k in _top(np.where(allowed[pool], pre, -1.0), size) if pre[k] > 0 and k not in order]
+    if t == 0 and len(extra):
+        order += [k for k in np.flatnonzero(np.isin(pool, extra)).tolist() if k not in order]
+    return order
 
 
 def _content_units(analysis: Analysis) -> int:

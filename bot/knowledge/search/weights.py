@@ -32,8 +32,8 @@ CREDIT: dict[tuple[int, str], float] = {
     (IN_HEAD, "puni"): 0.25,
     (IN_HEAD, "cuni1"): 1.0,
     (IN_HEAD, "puni1"): 0.8,
-    (IN_BODY, "cbi"): 0.5,
-    (IN_BODY, "pbi"): 0.45,
+    (IN_BODY, "cbi"): 0.65,
+    (IN_BODY, "pbi"): 0.6,
     (IN_BODY, "word"): 0.25,
     (IN_BODY, "cuni"): 0.2,
     (IN_BODY, "puni"): 0.1,
@@ -89,5 +89,9 @@ STOP_CHARS = frozenset(
 # A chatty message is also scored clause by clause; a clause counts a little less than the whole message,
 # and only with this many units that are not function characters.
 CLAUSE_FACTOR = 0.9
+# A clause's match to a note counts this much by the clause alone, the rest by how well the whole message
+# matches the same note: a clause with one generic word (是不是要自己去申请啊) must not carry a note that the
+# rest of the message does not speak of.
+CLAUSE_SHARE = 0.5
 MIN_CLAUSE_UNITS = 3
 MAX_CLAUSES = 3  # of a longer message, the clauses with the most such units are scored
