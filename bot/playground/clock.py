@@ -12,9 +12,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import or_
+from sqlmodel import col, select
+from telegram.ext import Job
 
 from bot import clock
 from bot.attendance import service as attendance
+from bot.attendance.models import AttendanceRecord
 from bot.attendance.schedule import local_date, local_moment
 from bot.context import BotApplication
 
@@ -40,14 +44,36 @@ async def workplace(application: BotApplication) -> tuple[float, float] | None:
 
 
 async def next_checkin(application: BotApplication, now: datetime) -> datetime | None:
-    """When the next check-in window opens for someone who is on a shift (not on leave)."""
+    """When the next check-in window opens for someone who is on a shift (not on leave); ``now`` where a
+    window is open already, its shift not begun, and its person neither reminded nor checked in: the move
+    then sends that reminder rather than passing the shift by (and marking the person absent)."""
     tz = application.bot_data.settings.tz
     today = local_date(now, tz)
     async with application.bot_data.db() as session:
-        duties = await attendance.roster(
-            session, today - timedelta(days=1), today + timedelta(days=LOOKAHEAD_DAYS), tz
-        )
-    opening = [d.occ.opens_at for d in duties if not d.on_leave and d.occ.opens_at > now]
+        duties = [
+            d
+            for d in await attendance.roster(
+                session, today - timedelta(days=1), today + timedelta(days=LOOKAHEAD_DAYS), tz
+            )
+            if not d.on_leave
+        ]
+        open_now = [d for d in duties if d.occ.opens_at <= now < d.occ.starts_at]
+        if open_now:
+            handled = {
+                (r.person_id, r.shift_id, r.work_date)
+                for r in await session.exec(
+                    select(AttendanceRecord).where(
+                        col(AttendanceRecord.work_date).in_({d.occ.work_date for d in open_now}),
+                        or_(
+                            col(AttendanceRecord.reminded_at).is_not(None),
+                            col(AttendanceRecord.checkin_at).is_not(None),
+                        ),
+                    )
+                )
+            }
+            if any(d.key not in handled for d in open_now):
+                return now
+    opening = [d.occ.opens_at for d in duties if d.occ.opens_at > now]
     return min(opening, default=None)
 
 
@@ -72,8 +98,10 @@ async def target(application: BotApplication, to: str, minutes: int | None) -> d
     raise ClockError("to must be checkin, tomorrow_0900 or minutes")
 
 
-async def run_due(application: BotApplication) -> int:
-    """Run now every recurring job whose next run has come in moved time; how many ran."""
+async def run_due(application: BotApplication, *, every_tick: bool = False) -> int:
+    """Run now every recurring job whose next run has come in moved time (``every_tick``: and every job that
+    runs every few minutes, due or not: each asks the database what is due; not the daily ones); how many
+    ran."""
     queue = application.job_queue
     if queue is None:
         return 0
@@ -81,11 +109,26 @@ async def run_due(application: BotApplication) -> int:
     due = [
         job
         for job in queue.jobs()
-        if job.next_t is not None and job.next_t <= now and not isinstance(job.job.trigger, DateTrigger)
+        if job.next_t is not None
+        and not isinstance(job.job.trigger, DateTrigger)
+        and (job.next_t <= now or (every_tick and _is_tick(job)))
     ]
     for job in sorted(due, key=lambda job: job.next_t or now):
         await job.run(application)
     return len(due)
+
+
+#: A recurring job that runs at least this often is a scheduler's tick (see :func:`run_due`).
+TICK_AT_MOST = timedelta(minutes=5)
+
+
+def _is_tick(job: Job) -> bool:
+    """Whether a job runs every few minutes or more often (its next two runs are close)."""
+    first = job.next_t
+    if first is None:
+        return False
+    second = job.job.trigger.get_next_fire_time(first, first + timedelta(microseconds=1))
+    return second is not None and second - first <= TICK_AT_MOST
 
 
 async def move(playground: Playground, to: str, minutes: int | None = None) -> datetime:
@@ -93,6 +136,8 @@ async def move(playground: Playground, to: str, minutes: int | None = None) -> d
     _api, application = playground.require_running()
     moment = await target(application, to, minutes)
     now = clock.advance_to(moment)
-    await run_due(application)
+    # Where a check-in window is open already, the clock stays: every scheduler runs once, so that the
+    # reminder (and a lesson due before the shift) goes out now.
+    await run_due(application, every_tick=to == "checkin")
     await playground.settle()
     return now

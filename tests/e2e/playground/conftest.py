@@ -7,11 +7,14 @@ fixture, so they run once, whatever ``TEST_DATABASE_URL`` says.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from bot import clock
+from bot.attendance.schedule import local_date, local_moment
 from bot.playground import Playground
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -32,3 +35,10 @@ async def client(playground: Playground) -> AsyncIterator[aiohttp.ClientSession]
     """An HTTP client of the playground's page server (paths relative to its address)."""
     async with aiohttp.ClientSession(playground.url, timeout=aiohttp.ClientTimeout(total=60)) as session:
         yield session
+
+
+def before_work_tomorrow(playground: Playground) -> None:
+    """Put the bot's clock at 07:00 tomorrow, local time: where the clock goes for a check-in (and what falls
+    due on the way) must not depend on the time of day the tests run at."""
+    tomorrow = local_date(clock.utcnow(), playground.tz) + timedelta(days=1)
+    clock.advance_to(local_moment(tomorrow, 7 * 60, playground.tz))

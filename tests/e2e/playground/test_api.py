@@ -25,7 +25,7 @@ from bot.people import service as people
 from bot.people.models import Role
 from bot.playground import Playground
 from bot.playground.cast import ADMIN, GROUPS
-from tests.e2e.playground.conftest import ROOT
+from tests.e2e.playground.conftest import ROOT, before_work_tomorrow
 
 #: Bot API 10.0 still sends ``correct_option_id`` beside ``correct_option_ids`` in a quiz, and PTB 22.8 warns
 #: when it reads it (the training lessons send quizzes).
@@ -177,6 +177,7 @@ async def test_the_clock_moves_to_check_in_and_the_reminder_appears(
     assert playground.application is not None
     refused = await post(client, "clock", {"to": "checkin"}, status=400)
     assert "shift" in refused["error"]
+    before_work_tomorrow(playground)
     await join_as_staff(client, LI_NA)
     async with playground.application.bot_data.db() as session:
         shift, _ = await attendance.save_shift(session, _shift("早班 09:00 17:30 holidays"))
@@ -198,9 +199,32 @@ async def test_the_clock_moves_to_check_in_and_the_reminder_appears(
     await post(client, "clock", {"to": "yesterday"}, status=400)
 
 
+async def test_a_check_in_window_open_already_is_not_passed_by(
+    client: aiohttp.ClientSession, playground: Playground
+) -> None:
+    # 08:40: 李娜's shift, put on today, opened for check-in at 08:30 and starts at 09:00.
+    before_work_tomorrow(playground)
+    clock.advance(timedelta(minutes=100))
+    await join_as_staff(client, LI_NA)
+    assert playground.application is not None
+    async with playground.application.bot_data.db() as session:
+        shift, _ = await attendance.save_shift(session, _shift("早班 09:00 17:30 holidays"))
+        person = await people.get_person(session, LI_NA)
+        assert person is not None
+        await attendance.assign(session, shift, person, local_date(clock.utcnow(), playground.tz))
+    moved = await post(client, "clock", {"to": "checkin"})
+    assert moved["now"][11:16] == "08:40"  # the clock stays: this window is the next check-in
+    reminder = await bot_says(client, LI_NA, LI_NA, "可以签到", where=lambda m: bool(buttons(m)))
+    assert reminder["date"][11:16] == "08:40"
+    # Reminded now, the next move goes to tomorrow's window, not past today's shift to mark her absent.
+    moved = await post(client, "clock", {"to": "checkin"})
+    assert moved["now"].endswith("08:30:00+08:00") and moved["now"][:10] > reminder["date"][:10]
+
+
 async def test_tour_then_reset_leaves_an_empty_playground(
     client: aiohttp.ClientSession, playground: Playground
 ) -> None:
+    before_work_tomorrow(playground)
     assert await post(client, "tour", {}) == {"ok": True}
     notice = await bot_says(client, LI_NA, LI_NA, "开会")
     assert notice["reply_markup"] is not None

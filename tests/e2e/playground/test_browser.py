@@ -20,6 +20,7 @@ import pytest
 
 from bot.playground import Playground
 from bot.playground.cast import ADMIN, BY_ID, GROUPS
+from tests.e2e.playground.conftest import before_work_tomorrow
 
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 360, "height": 740}
@@ -113,6 +114,7 @@ async def open_page(browser: Any, playground: Playground, folder: Path, viewport
 async def test_a_day_at_the_station_in_the_page(
     browser: Any, playground: Playground, screenshots: Path
 ) -> None:
+    before_work_tomorrow(playground)
     phone = await open_page(browser, playground, screenshots, DESKTOP)
     page = phone.page
     assert "不是正式环境" in await page.locator("#banner").inner_text()
