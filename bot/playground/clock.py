@@ -136,8 +136,8 @@ async def move(playground: Playground, to: str, minutes: int | None = None) -> d
     _api, application = playground.require_running()
     moment = await target(application, to, minutes)
     now = clock.advance_to(moment)
-    # Where a check-in window is open already, the clock stays: every scheduler runs once, so that the
-    # reminder (and a lesson due before the shift) goes out now.
+    # After a move to check-in every scheduler's tick runs once, also where the clock stayed at a window
+    # open already (see next_checkin): its reminder goes out now, not at the tick's next minute.
     await run_due(application, every_tick=to == "checkin")
     await playground.settle()
     return now
