@@ -8,17 +8,17 @@
     .venv/bin/python bench/kb_fit.py --transfer          # fit on one set, judge on the other, both ways
     .venv/bin/python bench/kb_fit.py --by-set            # judge each set by a model fitted on the others
 
-The fit uses three workplaces' notes and labelled queries (``--set``, all by default): ours (``knowledge/``,
-``bench/kb_queries.tsv``) and the development sets (``bench/devset/``, ``bench/thirdset/``). Each set is its
-own knowledge base: for each query, its candidate notes and their signals (``KnowledgeIndex.signals``) among
-that set's notes, twice: over the notes as written, and over the same notes with few of their ``questions:``
-kept (none for half of them, one or two for the others, at random), as a workplace's own notes often are. The
-notes of every set are split into ``--folds`` groups at random, and the queries with them (a query goes with
-its expected note; the queries that must be refused are spread over the groups at random). For each group a
-logistic regression is fitted on the candidates of the other groups' queries (label: the candidate is the
-expected note) and gives the probability of this group's candidates: every query is judged by a model that
-never saw its note nor any question about it. This is repeated with ``--repeats`` different splits. On the
-out-of-fold probabilities of all repeats:
+The fit uses four workplaces' notes and labelled queries (``--set``, all by default): ours (``knowledge/``,
+``bench/kb_queries.tsv``) and the development sets (``bench/devset/``, ``bench/thirdset/``,
+``bench/fourthset/``). Each set is its own knowledge base: for each query, its candidate notes and their
+signals (``KnowledgeIndex.signals``) among that set's notes, twice: over the notes as written, and over the
+same notes with few of their ``questions:`` kept (none for half of them, one or two for the others, at
+random), as a workplace's own notes often are. The notes of every set are split into ``--folds`` groups at
+random, and the queries with them (a query goes with its expected note; the queries that must be refused are
+spread over the groups at random). For each group a logistic regression is fitted on the candidates of the
+other groups' queries (label: the candidate is the expected note) and gives the probability of this group's
+candidates: every query is judged by a model that never saw its note nor any question about it. This is
+repeated with ``--repeats`` different splits. On the out-of-fold probabilities of all repeats:
 
 * the answer threshold and the lead needed over the runner-up are the ones with the most right answers such
   that, for each model, each set and each version of the notes, wrong answers stay at or below
@@ -110,10 +110,10 @@ FEATURES = (
 )
 SEMANTIC_FEATURES = (*FEATURES, "semantic", "semantic_margin", "agreement")
 TOP_K = 5  # candidates of each query the regression is fitted on
-# Ridge penalty on the standardised coefficients: out of 1, 3, 10 and 30, the one with the most right answers
-# when each workplace is judged by a model fitted on the others (--by-set; 1 and 3 within a point of each
-# other, 30 two points behind).
-L2 = 1.0
+# Ridge penalty on the standardised coefficients: out of 0.03, 0.1, 0.3, 1, 3 and 10, the one with the most
+# right answers when each of the four workplaces is judged by a model fitted on the others (--by-set; 0.1 and
+# 0.3 within a point of each other, 1 three points behind).
+L2 = 0.3
 BEFORE = (50.0, 40.0, 6.0)  # the decision before calibration: answer, suggest, lead (confidence x 100)
 OUTPUT = ROOT / "bot" / "knowledge" / "search" / "fitted.py"
 AS_WRITTEN, FEW_QUESTIONS = "notes as written", "few questions"
@@ -609,6 +609,7 @@ SETS = {
     "ours": (ROOT / "knowledge", ROOT / "bench" / "kb_queries.tsv"),
     "devset": (ROOT / "bench" / "devset" / "knowledge", ROOT / "bench" / "devset" / "queries.tsv"),
     "thirdset": (ROOT / "bench" / "thirdset" / "knowledge", ROOT / "bench" / "thirdset" / "queries.tsv"),
+    "fourthset": (ROOT / "bench" / "fourthset" / "knowledge", ROOT / "bench" / "fourthset" / "queries.tsv"),
 }
 
 

@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, TypeVar
@@ -258,9 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m bot``."""
+    """Entry point of ``python -m bot``. A reader that stops reading (``kb search … | head``) ends a command
+    quietly, as a Unix tool does, not with a traceback."""
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # Python's own advice: point standard output at /dev/null, so that the flush at exit fails no more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -96,3 +96,25 @@ def test_without_a_webhook_secret_every_instance_derives_the_same_one_from_the_t
     assert token not in first and token.split(":")[1] not in first
     assert webhook_secret(settings("7000000002:AnotherBotsToken_abcdefghijklmnopq")) != first
     assert webhook_secret(settings(token, "chosen-secret")) == "chosen-secret"
+
+
+def test_a_reader_that_stops_reading_ends_kb_search_quietly(tmp_path: Path) -> None:
+    # As `kb search < questions | head -1` does: the first line read, the pipe closed, many lines still to come.
+    clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS"}}
+    clean["PYTHONPATH"] = str(ROOT)
+    search = subprocess.Popen(
+        [sys.executable, "-m", "bot", "kb", "search", "--dir", str(ROOT / "knowledge")],
+        cwd=tmp_path,
+        env=clean,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert search.stdin is not None and search.stdout is not None and search.stderr is not None
+    search.stdin.write("怎么请假\n" * 2000)  # less than a pipe holds: the write never waits
+    search.stdin.close()
+    assert search.stdout.readline().startswith("?")
+    search.stdout.close()
+    assert search.wait(timeout=120) == 1
+    assert "Traceback" not in search.stderr.read()

@@ -7,10 +7,11 @@ a ratio), how many of the signals rank it first and whether both channels do, ho
 explains and how many clauses of a chatty message rank it first — and a logistic regression turns them
 into a probability (scaled down where the candidates' probabilities add up to more than one). Absolute
 scores that grow with a note's number of questions or with the size of the set are computed too, but the
-fitted model leaves them out. The regression's coefficients are fitted by ``bench/kb_fit.py`` on three
-workplaces' notes and questions (ours, ``bench/devset``, ``bench/thirdset``), and the thresholds on the
-probability chosen where each workplace is judged by a model fitted on the other two — as the bot meets a
-new workplace — then written to :mod:`~bot.knowledge.search.fitted`; the figures are in that module.
+fitted model leaves them out. The regression's coefficients are fitted by ``bench/kb_fit.py`` on four
+workplaces' notes and questions (ours, ``bench/devset``, ``bench/thirdset``, ``bench/fourthset``), and the
+thresholds on the probability chosen where each workplace is judged by a model fitted on the other three —
+as the bot meets a new workplace — then written to :mod:`~bot.knowledge.search.fitted`; the figures are in
+that module.
 
 A candidate far ahead of the others is likely right even with a modest score of its own; a candidate
 that only leads in one channel (a homophone of another word) is less so. The others include the notes the

@@ -39,26 +39,32 @@ def coverage(index: KnowledgeIndex, query: str, note_id: str) -> float:
 
 
 @pytest.mark.parametrize(
-    ("typed", "meant", "note_id"),
+    ("typed", "meant", "note_id", "answered"),
     [
-        ("款退", "退款", "refund"),  # swapped
-        ("顾客申请款退", "顾客申请退款", "refund"),
-        ("物流迟延", "物流延迟", "delay"),
-        ("请假程流", "请假流程", "leave"),
-        ("退退款", "退款", "refund"),  # doubled
-        ("发工工资", "发工资", "salary"),
-        ("推款", "退款", "refund"),  # the wrong character of the same pinyin
-        ("请家流程", "请假流程", "leave"),
-        ("发资时间", "发工资时间", "salary"),  # dropped inside a three-character word
-        ("优券用不了", "优惠券用不了", "coupon"),
+        ("款退", "退款", "refund", True),  # swapped
+        ("顾客申请款退", "顾客申请退款", "refund", True),
+        ("物流迟延", "物流延迟", "delay", True),
+        ("请假程流", "请假流程", "leave", True),
+        ("退退款", "退款", "refund", True),  # doubled
+        ("发工工资", "发工资", "salary", True),
+        # The wrong character of the same pinyin: as a whole two-character question, 推款 may be a slip or
+        # another word (the calibration has seen everyday words that sound like the notes' words): the note
+        # comes first and is offered, answered or not.
+        ("推款", "退款", "refund", False),
+        ("请家流程", "请假流程", "leave", True),
+        ("发资时间", "发工资时间", "salary", True),  # dropped inside a three-character word
+        ("优券用不了", "优惠券用不了", "coupon", True),
     ],
 )
 def test_a_typo_inside_a_word_still_matches(
-    index: KnowledgeIndex, typed: str, meant: str, note_id: str
+    index: KnowledgeIndex, typed: str, meant: str, note_id: str, answered: bool
 ) -> None:
     result = index.search(typed)
-    assert result.outcome == "answer" and result.answer is not None, result
-    assert result.answer.id == note_id
+    assert result.matches[0].note.id == note_id, result
+    offered = [result.answer] if result.answer else [m.note for m in result.suggestions]
+    assert note_id in [note.id for note in offered], result
+    if answered:
+        assert result.outcome == "answer", result
     # The note explains the typed question nearly as well as the question meant (a pair read despite a typo
     # counts four fifths of the pair it stands for).
     assert coverage(index, typed, note_id) >= 0.8 * coverage(index, meant, note_id) - 1e-6
