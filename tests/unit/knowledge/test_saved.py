@@ -174,6 +174,8 @@ async def _wait_for_listener(session: AsyncSession, seconds: float = 10) -> None
     for _ in range(int(seconds * 10)):
         if (await session.exec(query)).one()[0]:  # type: ignore[call-overload]
             return
+        # pg_stat_activity is read once per transaction: a new one sees a listener that connected since.
+        await session.rollback()
         await asyncio.sleep(0.1)
     raise AssertionError("nobody listens")
 
