@@ -99,34 +99,19 @@ class EvalSet:
     about: str
 
 
+def workplace(name: str, about: str) -> EvalSet:
+    """A set kept under ``bench/<name>/``: its ``knowledge/`` folder and ``queries.tsv``."""
+    return EvalSet(name, ROOT / "bench" / name / "knowledge", ROOT / "bench" / name / "queries.tsv", about)
+
+
 SETS = {
     "ours": EvalSet(
         "ours", ROOT / "knowledge", ROOT / "bench" / "kb_queries.tsv", "the shipped notes and our own queries"
     ),
-    "heldout": EvalSet(
-        "heldout",
-        ROOT / "bench" / "heldout" / "knowledge",
-        ROOT / "bench" / "heldout" / "queries.tsv",
-        "a workplace's own notes and queries, never tuned on",
-    ),
-    "devset": EvalSet(
-        "devset",
-        ROOT / "bench" / "devset" / "knowledge",
-        ROOT / "bench" / "devset" / "queries.tsv",
-        "a third workplace's notes and queries, fitted on with ours",
-    ),
-    "thirdset": EvalSet(
-        "thirdset",
-        ROOT / "bench" / "thirdset" / "knowledge",
-        ROOT / "bench" / "thirdset" / "queries.tsv",
-        "a fourth workplace's notes and queries, fitted on with the others",
-    ),
-    "fourthset": EvalSet(
-        "fourthset",
-        ROOT / "bench" / "fourthset" / "knowledge",
-        ROOT / "bench" / "fourthset" / "queries.tsv",
-        "a fifth workplace's notes and queries, fitted on with the others",
-    ),
+    "heldout": workplace("heldout", "a workplace's own notes and queries, never tuned on"),
+    "devset": workplace("devset", "a third workplace's notes and queries, fitted on with ours"),
+    "thirdset": workplace("thirdset", "a fourth workplace's notes and queries, fitted on with the others"),
+    "fourthset": workplace("fourthset", "a fifth workplace's notes and queries, fitted on with the others"),
 }
 
 
