@@ -80,7 +80,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import kb_probes  # noqa: E402
+from bench import kb_eval, kb_probes  # noqa: E402
 from bot.knowledge.notes import Note, load_notes  # noqa: E402
 from bot.knowledge.search import KnowledgeIndex, semantic  # noqa: E402
 from bot.knowledge.search.calibration import Calibration  # noqa: E402
@@ -605,12 +605,8 @@ def transfer(
     return 0
 
 
-SETS = {
-    "ours": (ROOT / "knowledge", ROOT / "bench" / "kb_queries.tsv"),
-    "devset": (ROOT / "bench" / "devset" / "knowledge", ROOT / "bench" / "devset" / "queries.tsv"),
-    "thirdset": (ROOT / "bench" / "thirdset" / "knowledge", ROOT / "bench" / "thirdset" / "queries.tsv"),
-    "fourthset": (ROOT / "bench" / "fourthset" / "knowledge", ROOT / "bench" / "fourthset" / "queries.tsv"),
-}
+#: The sets fitted on: every set ``bench/kb_eval.py`` knows (notes folder, queries file) but the held-out one.
+SETS = {name: (s.notes, s.queries) for name, s in kb_eval.SETS.items() if name != "heldout"}
 
 
 def main(argv: list[str] | None = None) -> int:

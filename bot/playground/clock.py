@@ -12,13 +12,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import or_
-from sqlmodel import col, select
 from telegram.ext import Job
 
 from bot import clock
 from bot.attendance import service as attendance
-from bot.attendance.models import AttendanceRecord
 from bot.attendance.schedule import local_date, local_moment
 from bot.context import BotApplication
 
@@ -59,17 +56,11 @@ async def next_checkin(application: BotApplication, now: datetime) -> datetime |
         ]
         open_now = [d for d in duties if d.occ.opens_at <= now < d.occ.starts_at]
         if open_now:
+            days = [d.occ.work_date for d in open_now]
             handled = {
                 (r.person_id, r.shift_id, r.work_date)
-                for r in await session.exec(
-                    select(AttendanceRecord).where(
-                        col(AttendanceRecord.work_date).in_({d.occ.work_date for d in open_now}),
-                        or_(
-                            col(AttendanceRecord.reminded_at).is_not(None),
-                            col(AttendanceRecord.checkin_at).is_not(None),
-                        ),
-                    )
-                )
+                for r in await attendance.records_between(session, min(days), max(days))
+                if r.reminded_at is not None or r.checkin_at is not None
             }
             if any(d.key not in handled for d in open_now):
                 return now

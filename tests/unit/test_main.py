@@ -15,12 +15,21 @@ from bot.config import Settings
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _environment(**env: str) -> dict[str, str]:
+    """This process's environment without the bot's settings, with the repository importable."""
     clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS"}}
     clean["PYTHONPATH"] = str(ROOT)
-    clean.update(env)
+    return clean | env
+
+
+def _run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=cwd, env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=_environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -100,12 +109,10 @@ def test_without_a_webhook_secret_every_instance_derives_the_same_one_from_the_t
 
 def test_a_reader_that_stops_reading_ends_kb_search_quietly(tmp_path: Path) -> None:
     # As `kb search < questions | head -1` does: the first line read, the pipe closed, many lines still to come.
-    clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS"}}
-    clean["PYTHONPATH"] = str(ROOT)
     search = subprocess.Popen(
         [sys.executable, "-m", "bot", "kb", "search", "--dir", str(ROOT / "knowledge")],
         cwd=tmp_path,
-        env=clean,
+        env=_environment(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
