@@ -18,7 +18,8 @@ Modules, in the order a question goes through them:
 - ``text.py`` normalisation (width, case, Traditional → Simplified, punctuation), English stemming;
 - ``pinyin.py`` readings of Han characters, typed pinyin split into syllables;
 - ``synonyms.py`` synonym groups, also typed in pinyin; ``lexicon.py`` the trade's own words and their
-  English, added to every workplace's synonyms; ``fillers.py`` words that carry no topic;
+  English, added to every workplace's synonyms; ``english.py`` other English words read as the notes' Chinese
+  words (CC-CEDICT); ``fillers.py`` words that carry no topic;
 - ``analysis.py`` the pipeline: a text cut into units (``Analyzer``);
 - ``features.py`` n-grams, words and typo readings as integer codes; ``postings.py`` posting lists;
   ``questions.py`` reverse coverage; ``building.py`` the index's arrays, built chunk by chunk;

@@ -5,7 +5,9 @@ The pipeline (:meth:`Analyzer.analyze`):
 1. :func:`~bot.knowledge.search.text.normalize` — Unicode NFKC (full-width letters, digits and punctuation
    fold to ASCII), lower case, Traditional → Simplified (OpenCC ``t2s``); emoji and punctuation become spaces.
 2. :func:`mark_latin_words` — English words are lightly stemmed (*delayed* → *delay*); words that spell
-   pinyin (``tuihuo``) are marked as typed pinyin.
+   pinyin (``tuihuo``) are marked as typed pinyin, unless more of the message's words can only be English;
+   in a question, English words the notes never use become the notes' Chinese words for them
+   (:mod:`~bot.knowledge.search.english`: *warranty* → 保修).
 3. :class:`~bot.knowledge.search.synonyms.SynonymMap` — each synonym becomes its canonical term, longest
    match first (also when typed in pinyin: ``kehu`` → 顾客).
 4. :func:`~bot.knowledge.search.fillers.strip_fillers` — particles, politeness and question words (吗 呢 请问
@@ -29,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from bot.knowledge.search.english import EnglishReader
 from bot.knowledge.search.fillers import (
     PINYIN_PARTICLES,
     blank_fillers,
@@ -91,13 +94,19 @@ class Analysis:
         return "".join(u.py or u.word or "" for seg in self.segments for u in seg)
 
 
-def mark_latin_words(text: str, english: frozenset[str] = frozenset()) -> str:
+def mark_latin_words(
+    text: str, english: frozenset[str] = frozenset(), reader: EnglishReader | None = None
+) -> str:
     """Stem the English words of a normalised text and write typed pinyin in CAPITALS.
 
     A word that spells pinyin (``tuihuo``) is typed pinyin unless it is known English (``english``:
-    stems of the words the notes and synonyms use). A word that is both (``ban``, ``damage``) follows its
-    neighbours: pinyin next to unambiguous pinyin (``tuihuo zenme ban``), English otherwise
-    (``item damage``). Capitals keep typed pinyin away from English synonyms and stopwords.
+    stems of the words the notes and synonyms use) or more of the text's words can only be English (*how
+    long is the warranty*). A word that is both (``ban``, ``damage``) follows its neighbours: pinyin next to
+    unambiguous pinyin (``tuihuo zenme ban``), English otherwise (``item damage``). Capitals keep typed
+    pinyin away from English synonyms and stopwords.
+
+    With a ``reader``, English phrases the notes never use are replaced by the notes' Chinese words for
+    them (*warranty* → 保修, see :mod:`~bot.knowledge.search.english`).
     """
     parts = _LATIN_SPLIT.split(text)
     if len(parts) == 1:
@@ -114,11 +123,40 @@ def mark_latin_words(text: str, english: frozenset[str] = frozenset()) -> str:
         else:
             kinds[word] = "pinyin"
     pinyin_context = "pinyin" in kinds.values() and "english" not in kinds.values()
-    parts[1::2] = [
-        word.upper() if kinds[word] == "pinyin" or (pinyin_context and kinds[word] == "both") else stem(word)
-        for word in words
-    ]
+    if not pinyin_context:
+        # Where more of the words can only be English (how long is the warranty), a word that spells pinyin
+        # too is English.
+        counted = Counter(kinds[word] for word in words)
+        if counted["english"] > counted["pinyin"]:
+            kinds = {word: "both" if kind == "pinyin" else kind for word, kind in kinds.items()}
+    typed = [kinds[word] == "pinyin" or (pinyin_context and kinds[word] == "both") for word in words]
+    parts[1::2] = [word.upper() if pinyin else stem(word) for word, pinyin in zip(words, typed, strict=True)]
+    if reader is not None and not pinyin_context:
+        unknown = [
+            not pinyin and word not in english and stem(word) not in english
+            for word, pinyin in zip(words, typed, strict=True)
+        ]
+        _read_english(parts, words, unknown, reader)
     return "".join(parts)
+
+
+def _read_english(parts: list[str], words: list[str], unknown: list[bool], reader: EnglishReader) -> None:
+    """Replace, in ``parts`` (text, word, text, word, ...: the ``words`` as marked), the phrases of unknown
+    English words that ``reader`` reads as the notes' Chinese words. A phrase's words are next to each
+    other, one space apart."""
+    k = 0
+    while k < len(words):
+        if not unknown[k]:
+            k += 1
+            continue
+        end = k + 1
+        while end < len(words) and unknown[end] and parts[2 * end] == " ":
+            end += 1
+        for start, stop, chinese in reader.spans(words[k:end]):
+            first = 2 * (k + start) + 1
+            parts[first] = chinese
+            parts[first + 1 : 2 * (k + stop)] = [""] * (2 * (k + stop) - first - 1)
+        k = end
 
 
 _LATIN_SPLIT = re.compile("([a-z]+)")
@@ -134,6 +172,8 @@ class Analyzer:
         self.synonyms = SynonymMap(synonyms)
         # Stems of the Latin words the notes and synonyms use: English, never re-read as typed pinyin.
         self.known_words = frozenset(known_words) | self.synonyms.english
+        #: Reads English the notes never use as their Chinese words (set once the notes are indexed).
+        self.english: EnglishReader | None = None
         self._canonical: dict[str, str] = {}
 
     def prepare(self) -> None:
@@ -154,7 +194,9 @@ class Analyzer:
 
     def canonical_text(self, text: str) -> str:
         """Normalised, English-stemmed, with synonyms replaced by their canonical term (fillers kept)."""
-        return self.synonyms.apply(mark_latin_words(strip_address(normalize(text)), self.known_words))
+        return self.synonyms.apply(
+            mark_latin_words(strip_address(normalize(text)), self.known_words, self.english)
+        )
 
     def note_contents(self, texts: Sequence[str]) -> list[str]:
         """``strip_fillers(canonical_text(t))`` of many note texts at once, after taking their Latin words

@@ -8,6 +8,7 @@ result and answers what the index knows of a query's features.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from bot.knowledge.search.features import (
     TAG_BITS,
     WORD,
     TextFeatures,
+    char_pair_code,
     code_points,
     han_features,
     head_strings,
@@ -226,6 +228,17 @@ class IndexTables:
             postings.fill(chunk.fids, chunk.counts, note, pseudo / (K1 + pseudo), where)
         postings.finish()
         self.postings = postings
+
+    def notes_with(self, word: str) -> int:
+        """About how many notes use a Chinese word of two or more characters: the fewest that have one of
+        its character pairs (0: none has them all)."""
+        pairs = [
+            char_pair_code(a, b)
+            for run in HAN_RUN.findall(self.analyzer.synonyms.apply(word))
+            for a, b in itertools.pairwise(run)
+        ]
+        fids = self.fids(pairs)
+        return min((int(self.df[f]) if f >= 0 else 0 for f in fids), default=0)
 
     def idf(self, df: int | np.ndarray) -> float:
         return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))

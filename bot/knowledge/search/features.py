@@ -163,9 +163,14 @@ def _unit_codes(unit: Unit, word_code: Callable[[str], int | None]) -> tuple[int
     return char, py
 
 
+def char_pair_code(left: str, right: str) -> int:
+    """The code of a pair of Han characters."""
+    return (CBI << KIND_SHIFT) | (ord(left) << 18) | ord(right)
+
+
 def _char_bigram(left: Unit, right: Unit) -> int | None:
     if left.char and right.char:
-        return (CBI << KIND_SHIFT) | (ord(left.char) << 18) | ord(right.char)
+        return char_pair_code(left.char, right.char)
     return None
 
 

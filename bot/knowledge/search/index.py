@@ -33,6 +33,7 @@ from bot.knowledge.search.decision import (
     SearchResult,
     decide,
 )
+from bot.knowledge.search.english import EnglishReader
 from bot.knowledge.search.pinyin import split_pinyin
 from bot.knowledge.search.text import RUNS, is_han
 
@@ -62,6 +63,7 @@ class KnowledgeIndex:
         # pinyin (learnt while building).
         self.analyzer = Analyzer(lexicon.with_lexicon(synonyms))
         self._tables = IndexTables(self.notes, self.analyzer)
+        self.analyzer.english = EnglishReader(self._tables.notes_with)
         self.analyzer.prepare()
         self.semantic = semantic_channel.index(self.notes) if semantic_channel is not None else None
         # With the semantic channel, the calibration fitted with it (until one is fitted, the lexical one).

@@ -95,7 +95,8 @@ def test_a_note_far_ahead_is_answered_even_with_a_modest_score() -> None:
     # Another note close behind: not sure enough to answer with either ("did you mean", or "I don't know"
     # where the two are only modest matches, as here with the thresholds fitted at present).
     assert outcome(MODEST, CLOSE_BEHIND) in ("suggest", "unknown")
-    assert probabilities(MODEST, CLOSE_BEHIND)[0] < probabilities(MODEST, FAR_BEHIND)[0] / 2
+    # Much less sure: by dozens of points of probability.
+    assert probabilities(MODEST, CLOSE_BEHIND)[0] < probabilities(MODEST, FAR_BEHIND)[0] - 30
 
 
 def test_lead_is_each_value_minus_the_best_other() -> None:
