@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from bot.knowledge.search.english import EnglishReader
+from bot.knowledge.search.english import EnglishReader, glossary
 from bot.knowledge.search.fillers import (
     PINYIN_PARTICLES,
     blank_fillers,
@@ -177,9 +177,12 @@ class Analyzer:
         self._canonical: dict[str, str] = {}
 
     def prepare(self) -> None:
-        """Build the tables for typed pinyin now, so that the first query typed in pinyin is not slower."""
+        """Build the tables for typed pinyin and read the English dictionary now (once per process), so that
+        the first query typed in pinyin or in English is not slower."""
         pinyin_syllables()
         filler_pinyin()
+        if self.english is not None:
+            glossary()
 
     def learn_vocabulary(self, texts: Iterable[str]) -> None:
         """Take the notes' Latin words as ``known_words`` (remembering the canonical texts for reuse)."""
