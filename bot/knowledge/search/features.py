@@ -23,7 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.knowledge.search.analysis import Analysis, Unit
-from bot.knowledge.search.pinyin import HAN_LIMIT, default_pinyin_table, han_table, run_pinyin, syllable_id
+from bot.knowledge.search.pinyin import (
+    HAN_LIMIT,
+    default_pinyin_table,
+    han_table,
+    run_pinyin,
+    sound_id,
+    sound_ids,
+)
 from bot.knowledge.search.text import HAN_CHARS, RUNS, SEPARATOR_CHAR, is_han
 
 # Feature codes: one integer per feature, its kind in the high bits (see ``han_features``).
@@ -87,7 +94,7 @@ class TextFeatures:
 
     keys: np.ndarray  # (feature code << TAG_BITS) | the tag of the text it comes from
     cps: np.ndarray  # code point of each position
-    pinyin: np.ndarray  # syllable id of each position (-1: none)
+    pinyin: np.ndarray  # sound id (pinyin.sound_id) of each position (-1: none)
     han: np.ndarray  # whether each position is a Han character
     text_of: np.ndarray  # index of the text of each position
     word_starts: np.ndarray  # where each word starts
@@ -99,14 +106,15 @@ def han_features(
 ) -> TextFeatures:
     """Codes of the Han character and pinyin uni- and bigrams and of the words of texts joined by the
     separator, each with the tag (< 2**TAG_BITS) of the text it comes from in its low bits. ``pinyin``:
-    syllable id per position (default: the table); ``word_ids`` numbers the words, new ones included;
-    ``skips``: also the skip bigrams (two characters with one between, in one run of Han characters)."""
+    syllable id per position (default: the table), compared by sound (``pinyin.sound``); ``word_ids``
+    numbers the words, new ones included; ``skips``: also the skip bigrams (two characters with one
+    between, in one run of Han characters)."""
     cps = code_points(text)
     text_of = np.cumsum(cps == _SEP)
     tag = tags[text_of] if len(tags) else text_of
     clipped = np.minimum(cps, HAN_LIMIT)
     han = han_table()[clipped]
-    py = default_pinyin_table()[clipped] if pinyin is None else pinyin
+    py = sound_ids(default_pinyin_table()[clipped] if pinyin is None else pinyin)
     pair = han[:-1] & han[1:]  # adjacent Han characters are in the same run
     known = han & (py >= 0)
     py_pair = known[:-1] & known[1:]
@@ -159,7 +167,7 @@ def _unit_codes(unit: Unit, word_code: Callable[[str], int | None]) -> tuple[int
     if unit.word:
         return word_code(unit.word), None
     char = (CUNI << KIND_SHIFT) | ord(unit.char) if unit.char else None
-    py = (PUNI << KIND_SHIFT) | syllable_id(unit.py) if unit.py else None
+    py = (PUNI << KIND_SHIFT) | sound_id(unit.py) if unit.py else None
     return char, py
 
 
@@ -176,7 +184,7 @@ def _char_bigram(left: Unit, right: Unit) -> int | None:
 
 def _pinyin_bigram(left: Unit, right: Unit) -> int | None:
     if left.py and right.py:
-        return (PBI << KIND_SHIFT) | (syllable_id(left.py) << 12) | syllable_id(right.py)
+        return (PBI << KIND_SHIFT) | (sound_id(left.py) << 12) | sound_id(right.py)
     return None
 
 

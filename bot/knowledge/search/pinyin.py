@@ -2,7 +2,12 @@
 
 Homophone slips (推货/退货, 退宽/退款) and typed pinyin (``tuihuo``) meet in the pinyin space. Readings are
 pypinyin's (phrase readings for polyphones, 银行 → yin hang); :func:`syllable_id` and
-:func:`default_pinyin_table` give them as numbers for the index's integer feature codes.
+:func:`default_pinyin_table` give them as numbers.
+
+The index compares pinyin by *sound* (:func:`sound`): the near sounds that many speakers do not tell apart,
+and so type with a pinyin keyboard's fuzzy-sound settings (模糊音), count as one: z/zh, c/ch, s/sh, n/l,
+an/ang, en/eng, in/ing, ian/iang, uan/uang. 申请 typed as 森请 (shen/sen) or 工资 as 工支 (zi/zhi) still
+meets the note.
 """
 
 from __future__ import annotations
@@ -173,6 +178,46 @@ def syllable_id(syllable: str) -> int:
         found = _SYLLABLE_IDS[syllable] = len(_SYLLABLE_IDS)
         SYLLABLE_NAMES[found] = syllable
     return found
+
+
+@functools.cache
+def sound(syllable: str) -> str:
+    """The sound of a toneless syllable as speakers who merge near sounds hear it: zh, ch, sh as z, c, s;
+    l as n; ang, eng, ing (and iang, uang) as an, en, in (ian, uan): the fuzzy sounds pinyin keyboards
+    offer to merge, but for f/h and r/l, which merge many more words."""
+    for retroflex in ("zh", "ch", "sh"):
+        if syllable.startswith(retroflex):
+            syllable = syllable[0] + syllable[2:]
+            break
+    if syllable.startswith("l"):
+        syllable = "n" + syllable[1:]
+    if syllable.endswith(("ang", "eng", "ing")):
+        syllable = syllable[:-1]
+    return syllable
+
+
+_SOUND_IDS: dict[str, int] = {}
+_SOUND_OF_SYLLABLE = np.zeros(0, dtype=np.int64)
+
+
+def sound_id(syllable: str) -> int:
+    """A small number (< 4096) standing for the :func:`sound` of a syllable."""
+    heard = sound(syllable)
+    found = _SOUND_IDS.get(heard)
+    if found is None:
+        found = _SOUND_IDS[heard] = len(_SOUND_IDS)
+    return found
+
+
+def sound_ids(ids: np.ndarray) -> np.ndarray:
+    """The :func:`sound_id` of each :func:`syllable_id` in ``ids`` (-1 stays -1)."""
+    global _SOUND_OF_SYLLABLE
+    if len(_SOUND_OF_SYLLABLE) < len(SYLLABLE_NAMES) + 1:
+        table = np.full(len(SYLLABLE_NAMES) + 1, -1, dtype=np.int64)  # the last entry: for -1
+        for k, name in list(SYLLABLE_NAMES.items()):
+            table[k] = sound_id(name)
+        _SOUND_OF_SYLLABLE = table
+    return _SOUND_OF_SYLLABLE[ids]
 
 
 @functools.cache

@@ -3,14 +3,9 @@ question lands on a note written in Chinese; the notes' own English words and ty
 
 from __future__ import annotations
 
-from bot.knowledge.notes import Note
 from bot.knowledge.search import KnowledgeIndex
 from bot.knowledge.search.english import EnglishReader, base_forms, glossary
-
-
-def note(note_id: str, title: str, body: str = "按规定处理。") -> Note:
-    return Note(note_id, title, [], [], "staff", body, [], __file__)  # type: ignore[arg-type]
-
+from tests.unit.knowledge.search.conftest import note
 
 NOTES = [
     note("gadget/warranty", "保修期是多久", "整机保修一年，电池保修半年，凭订单号办理。"),

@@ -3,15 +3,10 @@ merged with a workplace's own synonyms without pulling a word apart."""
 
 from __future__ import annotations
 
-from bot.knowledge.notes import Note
 from bot.knowledge.search import KnowledgeIndex
 from bot.knowledge.search.lexicon import GROUPS, with_lexicon
 from bot.knowledge.search.synonyms import SynonymMap
-
-
-def note(note_id: str, title: str, body: str = "按规定处理。", audience: str = "staff") -> Note:
-    return Note(note_id, title, [], [], audience, body, [], __file__)  # type: ignore[arg-type]
-
+from tests.unit.knowledge.search.conftest import note
 
 NOTES = [
     note("pay/payslip", "工资条怎么看", "应发工资、扣款和实发工资的意思。"),
