@@ -44,3 +44,37 @@ def test_each_set_is_judged_by_a_model_fitted_on_the_other_sets_only(monkeypatch
 
 def score_of(judged: kb_fit.Judged, note_id: str) -> float:
     return judged.scores[judged.ids.index(note_id)]
+
+
+def test_thresholds_are_also_chosen_without_each_set_and_judged_on_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queries = [query("ours", k, True) for k in range(10)] + [
+        query("theirs", k, k % 2 == 0) for k in range(10)
+    ]
+    judged = kb_fit.cross_set(queries, kb_fit.FEATURES, 1.0)
+    # By set, then version of the notes (one version here).
+    groups = [[j for j in judged if j.query.origin == origin] for origin in ("ours", "theirs")]
+    chosen_on: list[set[str]] = []
+    choose = kb_fit.choose_answer
+
+    def recording_choose(groups: list[list[kb_fit.Judged]], *args: float) -> tuple[float, float]:
+        chosen_on.append({j.query.origin for group in groups for j in group})
+        return choose(groups, *args)
+
+    monkeypatch.setattr(kb_fit, "choose_answer", recording_choose)
+    kb_fit.print_without_each(groups, ["ours", "theirs"], 1, 0.02, 0.9)
+
+    assert chosen_on == [{"theirs"}, {"ours"}]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("thresholds chosen without it") or lines[1].startswith(
+        "thresholds chosen without it"
+    )
+    shown = {line.split()[0]: line for line in lines if line.startswith("  ")}
+    assert set(shown) == {"ours", "theirs"}
+    # Each set's line holds its own right / wrong figures with the thresholds chosen on the other set.
+    for origin, group in zip(("ours", "theirs"), groups, strict=True):
+        answer = float(shown[origin].split(">= ")[1].split("%")[0])
+        lead = float(shown[origin].split(">= ")[2].split(":")[0])
+        own = kb_fit.figures(group, answer, 100.0, lead).summary()
+        assert shown[origin].rstrip().endswith(f"{own['right']:5.1f} / {own['wrong']:3.1f}")
