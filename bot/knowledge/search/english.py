@@ -54,9 +54,11 @@ def glossary() -> dict[str, str]:
             chinese = head.split(" ", 2)[1] if not line.startswith("#") else ""
             if not _HAN_WORD.fullmatch(chinese):
                 continue
-            meanings = [m for sense in senses.rstrip().rstrip("/").split("/") for m in sense.split(";")]
+            meanings = senses.rstrip().rstrip("/").replace(";", "/").split("/")
             for position, meaning in enumerate(meanings):
-                meaning = _PARENTHESES.sub(" ", meaning.lower())
+                if "(" in meaning or "[" in meaning:
+                    meaning = _PARENTHESES.sub(" ", meaning)
+                meaning = meaning.lower()
                 if _NOT_A_MEANING.search(meaning):
                     continue
                 gloss = [w for w in _GLOSS_WORD.findall(meaning) if w not in _GLOSS_FILLERS]
@@ -64,12 +66,11 @@ def glossary() -> dict[str, str]:
                     words = (first if position == 0 else other)[" ".join(gloss)]
                     if chinese not in words:
                         words.append(chinese)
-    return {
-        key: " ".join(first.get(key, ()))
-        + "|"
-        + " ".join(w for w in other.get(key, ()) if w not in first.get(key, ()))
-        for key in first.keys() | other.keys()
-    }
+    table = {key: " ".join(words) + "|" for key, words in first.items()}
+    for key, words in other.items():
+        known = first.get(key, ())
+        table[key] = table.get(key, "|") + " ".join(w for w in words if w not in known)
+    return table
 
 
 def _dictionary_file() -> Traversable:
