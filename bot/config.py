@@ -49,8 +49,8 @@ class Settings(BaseSettings):
     webapp_port: int = Field(default=8080, ge=1, le=65535)
     # The estimated probability (%) that the best note is right, needed to answer / to suggest: the defaults are
     # the fitted ones of bot/knowledge/search/fitted.py (tests/unit/test_config.py keeps them equal).
-    kb_answer_threshold: float = Field(default=83.5, ge=0, le=100)
-    kb_suggest_threshold: float = Field(default=52.5, ge=0, le=100)
+    kb_answer_threshold: float = Field(default=80.0, ge=0, le=100)
+    kb_suggest_threshold: float = Field(default=51.0, ge=0, le=100)
     kb_semantic: bool = Field(
         default=False,
         description="Use the semantic channel of the knowledge search (needs the semantic extra)",

@@ -55,6 +55,7 @@ def signals(
         "pinyin_coverage": [c.pinyin_coverage for c in candidates],
         "clause": [float(c.clause) for c in candidates],
         "support": [c.support for c in candidates],
+        "missing": [c.missing for c in candidates],
     }
     if semantic is not None:
         columns["semantic"] = list(semantic)

@@ -8,9 +8,9 @@ Four signals, computed on the units and features of :mod:`~bot.knowledge.search.
   typed pinyin — occurs in the note's title, questions or tags counts fully; a match only in the body, or
   only as a lone character, counts partly, and a match only in the reply scripts (the ``## 话术`` section,
   what to tell the customer, often in English) half as much as in the body. A salient term the note does
-  not explain (预支 in 工资能不能预支 against the payday note) keeps coverage low. Coverage is also kept
-  for the character and the pinyin channels apart (a word counts in both), so that the decision can see
-  whether they agree.
+  not explain (预支 in 工资能不能预支 against the payday note) keeps coverage low, and the largest share of the
+  query one such unit says is kept too (``missing``). Coverage is also kept for the character and the pinyin
+  channels apart (a word counts in both), so that the decision can see whether they agree.
 * **reverse coverage** — the other way round: the largest share of one of the note's title or questions
   that the query restates (a chatty message that contains a whole question, plus context, scores high).
   It counts up to the coverage (both directions must agree).
@@ -98,6 +98,7 @@ class Candidate:
     pinyin_coverage: float  # coverage by pinyin and words only
     clause: bool  # matched best by one clause of a longer message
     support: float = 0.0  # share of the clauses of a longer message that rank this note first (0: none)
+    missing: float = 0.0  # the largest share of the text one unit says and the note leaves unexplained
 
 
 @dataclass
@@ -158,7 +159,7 @@ def rank(
     if not len(pool):
         return Ranking([], units)
     pooled = lexical.pooled(tables, sparse, pool)
-    coverage, char_coverage, pinyin_coverage = _coverage(tables, texts, pool)
+    coverage, char_coverage, pinyin_coverage, missing = _coverage(tables, texts, pool)
     best: dict[int, Candidate] = {}
     firsts: dict[int, int] = {}  # note -> clauses that rank it first
     orders = [
@@ -204,6 +205,7 @@ def rank(
                     float(char_coverage[t, k]),
                     float(pinyin_coverage[t, k]),
                     clause=t > 0,
+                    missing=float(missing[t, k]),
                 )
         if leader >= 0 and t > 0:
             firsts[leader] = firsts.get(leader, 0) + 1
@@ -400,9 +402,10 @@ def _unit_weight(tables: IndexTables, unit: Unit, feats: list[Feature]) -> float
 
 def _coverage(
     tables: IndexTables, texts: list[_Text], pool: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Weighted share of each text's units that each pooled note explains (texts x pool, 0..1): by all
-    features, by characters (and words) only, by pinyin (and words) only.
+    features, by characters (and words) only, by pinyin (and words) only; and the largest share of the
+    text that one unit says and the note leaves unexplained (a salient word the note never speaks of).
 
     A unit's credit in a note is the best over the features that explain it, as byte codes: each feature's
     codes over the pool are one row, and a unit's credits the maximum of its features' rows. Units and
@@ -459,7 +462,11 @@ def _coverage(
         (matrix @ credits.astype(np.float32)).astype(np.float64) / scale
         for credits in (everything, *channels)
     ]
-    return covered[0], covered[1], covered[2]
+    unexplained = 1.0 - everything.astype(np.float32) / CODE_SCALE  # units x pool
+    missing = (
+        (matrix[:, :, None] * unexplained[None, :, :]).max(axis=1).astype(np.float64) / scale * CODE_SCALE
+    )
+    return covered[0], covered[1], covered[2], missing
 
 
 def _credits(postings: Postings, feats: list[Feature], pool: np.ndarray, position: np.ndarray) -> np.ndarray:

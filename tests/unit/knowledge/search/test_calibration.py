@@ -13,6 +13,7 @@ from bot.knowledge.search import (
     DEFAULT_ANSWER_THRESHOLD,
     DEFAULT_MIN_MARGIN,
     DEFAULT_SUGGEST_THRESHOLD,
+    KnowledgeIndex,
     Match,
     calibration,
     decide,
@@ -141,3 +142,20 @@ def test_firsts_count_the_signals_that_rank_a_candidate_first() -> None:
     columns = calibration.signals(Ranking([MODEST, homophone], 6))
     assert columns["firsts"].tolist() == [0.8, 0.2]
     assert columns["channels_agree"].tolist() == [0.0, 0.0]
+
+
+def test_a_salient_word_the_note_never_speaks_of_is_missing_from_it() -> None:
+    notes = [
+        Note("leave", "请假流程", ["请假要提前几天说"], [], "staff", "提前一天提交申请。", [], __file__),  # type: ignore[arg-type]
+        Note("payday", "发工资时间", [], [], "staff", "每月十五日发放。", [], __file__),  # type: ignore[arg-type]
+    ]
+    index = KnowledgeIndex.build(notes)
+
+    def missing(query: str) -> float:
+        found, columns = index.signals(query)
+        return float(columns["missing"][[n.id for n in found].index("leave")])
+
+    assert missing("请假要提前几天说") < 0.02  # the note explains every unit
+    # 辞 (resigning, not asking for leave) is the question's rarest character, and the note never has it.
+    assert missing("辞职要提前几天说") > 0.1
+    assert missing("辞职要提前几天说") > 3 * missing("请假要提前几天说")
