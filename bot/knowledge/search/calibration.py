@@ -2,16 +2,17 @@
 
 The scoring's signals (:mod:`~bot.knowledge.search.scoring`) are turned into features that mean the same
 for any set of notes — each candidate's lead over the best other candidate (overall, among the notes the
-asker may see, and in coverage, similarity, the character and the pinyin channels; as a difference and as
-a ratio), how many of the signals rank it first and whether both channels do, how much of the query it
-explains and how many clauses of a chatty message rank it first — and a logistic regression turns them
-into a probability (scaled down where the candidates' probabilities add up to more than one). Absolute
-scores that grow with a note's number of questions or with the size of the set are computed too, but the
-fitted model leaves them out. The regression's coefficients are fitted by ``bench/kb_fit.py`` on four
-workplaces' notes and questions (ours, ``bench/devset``, ``bench/thirdset``, ``bench/fourthset``), and the
-thresholds on the probability chosen where each workplace is judged by a model fitted on the other three —
-as the bot meets a new workplace — then written to :mod:`~bot.knowledge.search.fitted`; the figures are in
-that module.
+asker may see, and in coverage, similarity, the character and the pinyin channels; as a difference and as a
+ratio), how many of the signals rank it first and whether both channels do, how much of the query it
+explains (and the largest share one word or character says that it leaves unexplained: 辞 of 辞职要提前几天说
+against a note on asking for leave) and how many clauses of a chatty message rank it first — and a logistic
+regression turns them into a probability (scaled down where the candidates' probabilities add up to more
+than one). Absolute scores that grow with a note's number of questions or with the size of the set are
+computed too, but the fitted model leaves them out. The regression's coefficients are fitted by
+``bench/kb_fit.py`` on four workplaces' notes and questions (ours, ``bench/devset``, ``bench/thirdset``,
+``bench/fourthset``), and the thresholds on the probability chosen where each workplace is judged by a
+model fitted on the other three — as the bot meets a new workplace — then written to
+:mod:`~bot.knowledge.search.fitted`; the figures are in that module.
 
 A candidate far ahead of the others is likely right even with a modest score of its own; a candidate
 that only leads in one channel (a homophone of another word) is less so. The others include the notes the

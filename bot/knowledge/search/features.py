@@ -251,7 +251,7 @@ def _doubled_codes(seg: Sequence[Unit], k: int, phrase: Callable[[int], bool]) -
         if char is None or char not in (left.char, right.char):
             continue
         code = _char_bigram(left, right)
-        if code is not None and not phrase((CBI << KIND_SHIFT) | (ord(char) << 18) | ord(char)):
+        if code is not None and not phrase(char_pair_code(char, char)):
             codes.append(code)
     return codes
 
