@@ -11,7 +11,8 @@ Only whole glosses count: 保修 is read for *warranty* because one of its meani
 of up to three words come first (*hair dryer*, *turn on*, *how much*), and a word's inflections are undone
 (*swollen*, *shipped*, *earphones*) only as far as the dictionary knows the result.
 
-The dictionary is read once per process, on the first question that needs it (about a second).
+The dictionary is read once per process, when the first index is built (about 0.7 s; see
+:meth:`~bot.knowledge.search.analysis.Analyzer.prepare`).
 """
 
 from __future__ import annotations

@@ -463,9 +463,8 @@ def _coverage(
         for credits in (everything, *channels)
     ]
     unexplained = 1.0 - everything.astype(np.float32) / CODE_SCALE  # units x pool
-    missing = (
-        (matrix[:, :, None] * unexplained[None, :, :]).max(axis=1).astype(np.float64) / scale * CODE_SCALE
-    )
+    total = scale / CODE_SCALE  # each text's weight
+    missing = (matrix[:, :, None] * unexplained).max(axis=1).astype(np.float64) / total
     return covered[0], covered[1], covered[2], missing
 
 
